@@ -1,0 +1,43 @@
+# newsdesk: two commands. `make run` sets up and serves the chat; `make test` sets up
+# and runs the whole suite. Both are idempotent: a second run only checks.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install index run test lint bench eval chromium clean
+
+install: $(STAMP)
+
+# torch first, pinned: a bare `torch` requirement would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# The index of seeds/ is committed; this rebuilds it only if seeds/ or the model changed.
+index: install
+	$(PY) -m app build
+
+run: install index
+	$(PY) -m app serve
+
+# Browser tests need Debian's chromium (never `playwright install`, which downloads).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
+	  else echo "chromium missing: run 'apt-get install -y chromium' as root for the browser tests"; fi; }
+
+lint: install
+	$(PY) -m ruff check app tests benchmarks
+
+test: install chromium index lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

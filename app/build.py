@@ -1,0 +1,164 @@
+"""Build or update an index folder from a folder of articles, incrementally.
+
+Passages whose id is already in the index keep their vectors; only new passages are
+embedded, and a deleted article's passages leave. When nothing changed (same files,
+same model, same recipe) the build returns at once without loading the model. A change
+of model re-embeds everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from app import store
+from app.embedder import get_embedder, model_name
+from app.keyword import KeywordIndex
+from app.passages import split_passages
+from app.sources import load_articles
+from app.types import BuildReport, Passage
+
+# What is embedded for a passage. Changing it invalidates every stored vector.
+EMBED_RECIPE = "passage-text-v1"
+
+
+def build_index(
+    source: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    model: str | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Make ``out_dir`` an index of the articles under ``source``; embed only what is new.
+
+    Args:
+        source: a folder of articles (searched recursively) or one file.
+        out_dir: the index folder; created if missing.
+        model: a sentence-transformers model name or path; default all-MiniLM-L6-v2.
+        progress: show a progress bar while embedding.
+
+    Returns:
+        A BuildReport with counts of articles and of passages added, removed, unchanged,
+        and every problem met in the files.
+
+    Example:
+        >>> build_index("seeds", "embeddings").to_dict()["articles"]
+        1
+    """
+    started = time.perf_counter()
+    out = Path(out_dir)
+    name = model_name(model)
+    with store.build_lock(out):
+        loaded = load_articles(source)
+        old = _previous(out, name)
+        if old is not None and _current(old.manifest, loaded.files, name):
+            count = old.manifest["count"]
+            return _report(loaded, count, 0, 0, count, started, out, name)
+
+        passages = [p for article in loaded.articles for p in split_passages(article)]
+        old_rows = {row.passage_id: i for i, row in enumerate(old.passages)} if old else {}
+        new = [p for p in passages if p.passage_id not in old_rows]
+        embedder = get_embedder(name)
+        fresh = embedder.encode([embed_text(p) for p in new], progress=progress)
+        vectors = _assemble(passages, old, old_rows, new, fresh, embedder.dim)
+        manifest = {
+            "format_version": store.FORMAT_VERSION,
+            "generation": _generation(name, passages),
+            "model": name,
+            "dimension": int(vectors.shape[1]),
+            "count": len(passages),
+            "articles": len(loaded.articles),
+            "embed_recipe": EMBED_RECIPE,
+            "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "source": Path(source).name,
+            "files": loaded.files,
+            "problems": [p.to_dict() for p in loaded.problems],
+        }
+        store.write(
+            out,
+            manifest=manifest,
+            vectors=vectors,
+            passages=[
+                store.PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end) for p in passages
+            ],
+            articles=[a.to_dict() for a in loaded.articles],
+            keyword=KeywordIndex.build([p.text for p in passages]),
+        )
+        kept = len(passages) - len(new)
+        removed = len(old_rows) - kept
+        return _report(loaded, len(passages), len(new), removed, kept, started, out, name)
+
+
+def index_status(
+    source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, model: str | None = None
+) -> str | None:
+    """None if ``out_dir`` is a current index of ``source``, else why it is not."""
+    try:
+        manifest = store.read_manifest(Path(out_dir))
+    except store.IndexUnavailable as err:
+        return str(err)
+    name = model_name(model) if model else manifest["model"]
+    if not _current(manifest, load_articles(source).files, name):
+        return f"{out_dir} is out of date with {source} (files or model changed)"
+    return None
+
+
+def embed_text(passage: Passage) -> str:
+    return passage.text
+
+
+def _previous(out: Path, name: str) -> store.StoredIndex | None:
+    """The index already in ``out`` if it can be reused (same model and recipe)."""
+    try:
+        old = store.StoredIndex(out)
+    except store.IndexUnavailable:
+        return None
+    same = old.manifest.get("model") == name and old.manifest.get("embed_recipe") == EMBED_RECIPE
+    return old if same else None
+
+
+def _current(manifest: dict, files: dict[str, str], name: str) -> bool:
+    return (
+        manifest.get("files") == files
+        and manifest.get("model") == name
+        and manifest.get("embed_recipe") == EMBED_RECIPE
+    )
+
+
+def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:
+    vectors = np.zeros((len(passages), dim), dtype=np.float32)
+    fresh_rows = {p.passage_id: i for i, p in enumerate(new)}
+    old_vectors = old.all_vectors() if old is not None and old_rows else None
+    for i, p in enumerate(passages):
+        if p.passage_id in fresh_rows:
+            vectors[i] = fresh[fresh_rows[p.passage_id]]
+        else:
+            vectors[i] = old_vectors[old_rows[p.passage_id]]
+    return vectors
+
+
+def _generation(name: str, passages: list[Passage]) -> str:
+    """Content-derived: rebuilding the same corpus with the same model gives the same files."""
+    digest = hashlib.sha256(f"{name}\n{EMBED_RECIPE}\n".encode())
+    for p in passages:
+        digest.update(p.passage_id.encode() + b"\n")
+    return digest.hexdigest()[:12]
+
+
+def _report(loaded, count, added, removed, unchanged, started, out, name) -> BuildReport:
+    return BuildReport(
+        articles=len(loaded.articles),
+        passages=count,
+        added=added,
+        removed=removed,
+        unchanged=unchanged,
+        seconds=round(time.perf_counter() - started, 3),
+        index_dir=str(out),
+        model=name,
+        problems=loaded.problems,
+    )

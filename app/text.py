@@ -1,0 +1,62 @@
+"""Sentence boundaries with exact character offsets, for English news prose.
+
+Rule-based and deterministic: a sentence ends at ``.``, ``!`` or ``?`` (optionally
+followed by closing quotes or brackets) before whitespace and an upper-case letter,
+digit or opening quote, unless the word before the stop is a known abbreviation
+("Mr.", "U.S.", "Jan.") or a single initial ("Abdul L. Rashid"). Does not handle
+sentences without a final stop inside a paragraph, or lower-case sentence starts.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that end with a full stop without ending a sentence. Lower-case, no dot.
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+    jan feb mar apr jun jul aug sep sept oct nov dec vs etc inc ltd co corp bros
+    approx dept est fig al e.g i.e u.s u.k u.n u.s.a d.c a.m p.m""".split()
+)
+
+# A candidate boundary: terminal punctuation, optional closers, whitespace, then
+# something that can start a sentence.
+_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of each sentence in ``text``, shifted by ``offset``.
+
+    Spans exclude surrounding whitespace, so ``text[s - offset:e - offset]`` is the
+    sentence exactly. Every non-space character of ``text`` lies in one span.
+
+    Example:
+        >>> sentence_spans("Mr. Smith left. He said no.")
+        [(0, 15), (16, 27)]
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if text[m.start()] == "." and _is_abbreviation(text[start : m.start() + 1]):
+            continue
+        _add(text, start, end, offset, spans)
+        start = end
+    _add(text, start, len(text), offset, spans)
+    return spans
+
+
+def _is_abbreviation(chunk: str) -> bool:
+    m = _WORD_BEFORE.search(chunk)
+    if not m:
+        return False
+    word = m.group(1).lower()
+    return word in ABBREVIATIONS or len(word) == 1
+
+
+def _add(text: str, start: int, end: int, offset: int, spans: list[tuple[int, int]]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((offset + start + lead, offset + start + lead + len(stripped)))

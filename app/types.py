@@ -1,0 +1,147 @@
+"""The values that flow through newsdesk: Article -> Passage -> Hit (with a Citation).
+
+Small frozen dataclasses at every module boundary, serialised with ``to_dict``.
+Dates are timezone-aware ``datetime`` objects in memory and ISO 8601 strings on disk.
+This module holds data only: no parsing, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from a file.
+
+    ``body`` is the article text only (no page furniture), paragraphs separated by a
+    blank line; every offset elsewhere in newsdesk points into it.
+    """
+
+    article_id: str
+    title: str
+    body: str
+    path: str
+    source: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    standfirst: str | None = None
+    url: str | None = None
+    line: int | None = None  # the line of a JSONL archive the record came from
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = _iso(self.published)
+        data["updated"] = _iso(self.updated)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        data = dict(data)
+        data["published"] = _from_iso(data.get("published"))
+        data["updated"] = _from_iso(data.get("updated"))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A span of an article body: one paragraph, or short ones merged, or part of a long one.
+
+    ``paragraph`` is the 1-based ordinal of the body paragraph the passage starts in.
+    ``article.body[start:end] == text`` always holds.
+    """
+
+    passage_id: str
+    article_id: str
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a passage comes from, precisely enough for a reader to check it."""
+
+    article_id: str
+    passage_id: str
+    title: str
+    source: str | None
+    published: datetime | None
+    paragraph: int
+    path: str
+    url: str | None
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = _iso(self.published)
+        return data
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved passage, its relevance score (higher is better) and its citation."""
+
+    text: str
+    score: float
+    citation: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": self.score, "text": self.text, "citation": self.citation.to_dict()}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with an input file; the build reports it and goes on."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What ``load_articles`` read: the good articles and every problem met on the way."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...] = ()
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of its bytes
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What ``build_index`` did."""
+
+    articles: int
+    passages: int
+    added: int
+    removed: int
+    unchanged: int
+    seconds: float
+    index_dir: str
+    model: str
+    problems: tuple[Problem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data

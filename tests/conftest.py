@@ -1,0 +1,42 @@
+"""Shared fixtures: the seed article, a small corpus of real-looking news, built indexes.
+
+The real packaged model is used wherever behaviour a user sees depends on it; it loads
+from disk in about a second and is shared by the whole session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEED = PROJECT / "seeds" / "000_e044aac75ced5648.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ARTICLES = FIXTURES / "articles"
+QUESTION = "what did Khamenei say about US troops"
+TITLE = "Even one American in Iraq is too many, Iran leader tells Iraqi president"
+
+
+def make_corpus(folder: Path) -> Path:
+    """A corpus folder: the seed article plus the fixture articles."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED, folder / SEED.name)
+    for path in ARTICLES.iterdir():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """An index of the seed plus the fixture articles, built once with the real model."""
+    from app import build_index
+
+    root = tmp_path_factory.mktemp("corpus")
+    build_index(make_corpus(root / "news"), root / "index")
+    return root / "index"
