@@ -1,4 +1,4 @@
-"""The ``newsdesk`` command: build, search, serve. A thin edge over the library: it
+"""The ``newsdesk`` command: build, search, ask, serve. A thin edge over the library: it
 parses arguments, calls the API and turns the library's exceptions into messages."""
 
 from __future__ import annotations
@@ -78,6 +78,20 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
     search.set_defaults(run=_search)
 
+    ask = sub.add_parser(
+        "ask",
+        help="answer a question in sentences quoted from the articles, with citations",
+        description="Answer QUESTION with 1-4 sentences copied verbatim from the indexed "
+        "articles, each followed by a numbered citation, or say that the articles do not "
+        "answer it.",
+    )
+    ask.add_argument("question")
+    ask.add_argument(
+        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
+    )
+    ask.add_argument("--json", action="store_true", help="print the answer and its citations as JSON")
+    ask.set_defaults(run=_ask)
+
     serve = sub.add_parser(
         "serve",
         help="serve the chat in a browser (default http://127.0.0.1:7860)",
@@ -128,6 +142,28 @@ def _search(args) -> int:
         print(f"{n}. [{hit.score:.3f}] {c.title}")
         print(f"   {c.source or 'unknown outlet'} · {date} · paragraph {c.paragraph} · {c.path}")
         print(f"   {hit.text}\n")
+    return 0
+
+
+def _ask(args) -> int:
+    from app.answer import ask
+
+    answer = ask(args.question, index_dir=args.index)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return 0
+    print(answer.text)
+    if answer.abstained and answer.hits:
+        print("\nPossibly related:")
+        for hit in answer.hits[:3]:
+            print(f"  - {hit.citation.title}, paragraph {hit.citation.paragraph}")
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        date = c.published.date().isoformat() if c.published else "undated"
+        print(
+            f"[{c.n}] {c.title} — {c.source or 'unknown outlet'}, {date}, paragraph {c.paragraph} ({c.path})"
+        )
     return 0
 
 

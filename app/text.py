@@ -3,7 +3,9 @@
 Rule-based and deterministic: a sentence ends at ``.``, ``!`` or ``?`` (optionally
 followed by closing quotes or brackets) before whitespace and an upper-case letter,
 digit or opening quote, unless the word before the stop is a known abbreviation
-("Mr.", "U.S.", "Jan.") or a single initial ("Abdul L. Rashid"). Does not handle
+("Mr.", "U.S.", "Jan.") or a single initial ("Abdul L. Rashid"), or the stop is inside
+an open quotation: a quote of several sentences and its attribution ("A. B," he said.)
+stay one sentence, so a quoted sentence never loses its speaker. Does not handle
 sentences without a final stop inside a paragraph, or lower-case sentence starts.
 """
 
@@ -22,6 +24,9 @@ ABBREVIATIONS = frozenset(
 # something that can start a sentence.
 _BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+# A quotation longer than this is taken to be unbalanced (a stray quote mark) and
+# sentences split inside it as usual; real multi-sentence news quotes are shorter.
+MAX_QUOTE_CHARS = 600
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -40,6 +45,8 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         end = m.end()
         if text[m.start()] == "." and _is_abbreviation(text[start : m.start() + 1]):
             continue
+        if _inside_quote(text[start:end]) and end - start < MAX_QUOTE_CHARS:
+            continue
         _add(text, start, end, offset, spans)
         start = end
     _add(text, start, len(text), offset, spans)
@@ -52,6 +59,13 @@ def _is_abbreviation(chunk: str) -> bool:
         return False
     word = m.group(1).lower()
     return word in ABBREVIATIONS or len(word) == 1
+
+
+def _inside_quote(chunk: str) -> bool:
+    """True if a quotation opened in ``chunk`` is still open at its end."""
+    if chunk.count("“") > chunk.count("”"):
+        return True
+    return chunk.count('"') % 2 == 1
 
 
 def _add(text: str, start: int, end: int, offset: int, spans: list[tuple[int, int]]) -> None:

@@ -145,3 +145,53 @@ class BuildReport:
         data = asdict(self)
         data["problems"] = [p.to_dict() for p in self.problems]
         return data
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One numbered citation of an answer: a sentence quoted verbatim from an article.
+
+    ``body[start:end] == quote`` in the article's body, so anyone can check it.
+    """
+
+    n: int
+    passage_id: str
+    article_id: str
+    title: str
+    source: str | None
+    published: datetime | None
+    paragraph: int
+    quote: str
+    start: int
+    end: int
+    path: str
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = _iso(self.published)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``ask`` returns: 1-4 quoted sentences, each ending with its markers ``[n]``.
+
+    When ``abstained`` is true, ``text`` says the articles do not answer and ``hits``
+    are the closest passages, offered as possibly related; ``citations`` is empty.
+    """
+
+    question: str
+    text: str
+    citations: tuple[Quote, ...]
+    hits: tuple[Hit, ...]
+    abstained: bool
+    resolved: str | None = None  # the question as searched, when a follow-up was resolved
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+        }

@@ -1,58 +1,209 @@
-"""The web page: a question box and the cited passages. The only module that imports
-gradio. ``create_app()`` builds the Blocks; ``launch()`` serves them, so the functions
-behind the page are testable without a server. All article text is HTML-escaped before
-it reaches the page: nothing from an article can run in the browser."""
+"""The web chat: answers quoted from the articles, numbered sources beside them.
+
+The only module that imports gradio. ``create_app()`` builds the Blocks and ``launch()``
+serves them, so ``chat`` (the function behind the page and its API endpoint ``/chat``)
+is plain Python, tested without a server. Everything that comes from an article is
+escaped before it reaches the page: an article containing ``<script>`` or
+``<img onerror=...>`` shows those characters as text and runs nothing.
+"""
 
 from __future__ import annotations
 
 import html
 import os
+import re
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
+
+from app.types import Answer
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+# Markdown's special characters; a backslash makes each literal.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
+_MARKER = re.compile(r"\[(\d+)\]")
+_SPEAKER = re.compile(
+    r"\b([A-Z][a-zA-Z'’-]{2,})\s+(?:said|told|says|added)\b|quoted\s+([A-Z][a-zA-Z'’-]{2,})"
+)
+_NOT_SPEAKERS = {"He", "She", "They", "The", "This", "That", "It", "Officials", "Police"}
+CSS = """
+.nd-source { border-left: 3px solid #8a8a8a; padding: 4px 10px; margin: 8px 0; }
+.nd-source mark { background: #fff3a3; color: inherit; }
+.nd-meta { color: #666; font-size: 0.9em; }
+.nd-text { overflow-wrap: anywhere; }
+"""
 
-def search_html(question: str, index_dir: str | Path | None = None, k: int = 5) -> str:
-    """The cited passages for ``question`` as an HTML fragment (every text escaped)."""
-    from app.retriever import retrieve
+
+def escape_markdown(text: str) -> str:
+    """Article text -> Markdown that renders as exactly that text, never as markup."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat message: escaped sentences, markers as links to the numbered sources."""
+    if answer.abstained:
+        lines = [escape_markdown(answer.text)]
+        if answer.hits:
+            lines.append("\nPossibly related:")
+            for n, hit in enumerate(answer.hits[:3], start=1):
+                c = hit.citation
+                lines.append(f"- [{n}](#source-{n}) {escape_markdown(c.title)}, paragraph {c.paragraph}")
+        return "\n".join(lines)
+    escaped = escape_markdown(answer.text)
+    return re.sub(r"\\\[(\d+)\\\]", lambda m: f"[\\[{m.group(1)}\\]](#source-{m.group(1)})", escaped)
+
+
+def _date(when: datetime | None) -> str:
+    return when.strftime("%d %b %Y") if when else "undated"
+
+
+def sources_html(answer: Answer) -> str:
+    """The sources panel: each cited passage with the quoted sentence highlighted."""
+    items = []
+    if answer.abstained:
+        for n, hit in enumerate(answer.hits[:3], start=1):
+            c = hit.citation
+            items.append(_source(n, c.title, c.source, c.published, c.paragraph, hit.text, None))
+        heading = "Possibly related" if items else "No sources"
+    else:
+        texts = {h.citation.passage_id: h for h in answer.hits}
+        for q in answer.citations:
+            hit = texts.get(q.passage_id)
+            passage, start = (hit.text, hit.citation.start) if hit else (q.quote, q.start)
+            span = (q.start - start, q.end - start)
+            items.append(_source(q.n, q.title, q.source, q.published, q.paragraph, passage, span))
+        heading = "Sources"
+    return f"<div class='nd-sources'><h3>{heading}</h3>{''.join(items)}</div>"
+
+
+def _source(n, title, source, published, paragraph, passage, span) -> str:
+    meta = f"{source or 'unknown outlet'} · {_date(published)} · paragraph {paragraph}"
+    if span and 0 <= span[0] <= span[1] <= len(passage):
+        a, b = span
+        body = f"{html.escape(passage[:a])}<mark>{html.escape(passage[a:b])}</mark>{html.escape(passage[b:])}"
+    else:
+        body = html.escape(passage)
+    return (
+        f"<div class='nd-source' id='source-{n}'>"
+        f"<div class='nd-title'><b>[{n}] {html.escape(title)}</b></div>"
+        f"<div class='nd-meta'>{html.escape(meta)}</div><p class='nd-text'>{body}</p></div>"
+    )
+
+
+def chat(
+    message: str,
+    history: list | None = None,
+    outlets: list[str] | None = None,
+    since: str = "",
+    until: str = "",
+    *,
+    index_dir: str | Path | None = None,
+) -> tuple[str, str]:
+    """The page's (and the ``/chat`` endpoint's) function: (answer Markdown, sources HTML).
+
+    Never raises for what a user can type: an empty or unusable question, a bad date or
+    a missing index becomes a message in the chat.
+    """
+    from app.answer import ask
     from app.store import IndexUnavailable
 
-    if not question or not question.strip():
-        return "<p>Type a question about the articles.</p>"
     try:
-        hits = retrieve(question, k=k, index_dir=index_dir)
-    except (IndexUnavailable, ValueError) as err:
-        return f"<p class='nd-error'>{html.escape(str(err))}</p>"
-    if not hits:
-        return "<p>No passage matches.</p>"
-    items = []
-    for n, hit in enumerate(hits, start=1):
-        c = hit.citation
-        date = c.published.strftime("%d %b %Y") if c.published else "undated"
-        meta = f"{c.source or 'unknown outlet'} · {date} · paragraph {c.paragraph}"
-        items.append(
-            f"<li class='nd-hit' id='source-{n}'><p class='nd-title'><b>[{n}] {html.escape(c.title)}</b></p>"
-            f"<p class='nd-meta'>{html.escape(meta)}</p><p class='nd-text'>{html.escape(hit.text)}</p></li>"
+        answer = ask(
+            message or "",
+            history,
+            index_dir=index_dir,
+            since=since or None,
+            until=until or None,
+            outlets=outlets or None,
         )
-    return f"<ol class='nd-hits'>{''.join(items)}</ol>"
+    except ValueError as err:
+        return f"Please ask a question about the articles ({escape_markdown(str(err))}).", ""
+    except IndexUnavailable as err:
+        return f"The index is not available: {escape_markdown(str(err))}", ""
+    return answer_markdown(answer), sources_html(answer)
+
+
+def index_summary(index_dir: str | Path | None = None) -> str:
+    from app.retriever import get_retriever
+
+    manifest = get_retriever(index_dir).index.manifest
+    built = manifest.get("built", "")
+    when = datetime.fromisoformat(built).strftime("%d %b %Y %H:%M UTC") if built else "unknown"
+    articles, passages = manifest.get("articles", 0), manifest["count"]
+    return (
+        f"Indexed: {articles} article{'s' * (articles != 1)}, "
+        f"{passages} passage{'s' * (passages != 1)}, built {when}"
+    )
+
+
+def example_questions(index_dir: str | Path | None = None, n: int = 3) -> list[str]:
+    """Questions drawn from the indexed articles: who speaks most in the newest ones."""
+    from app.retriever import get_retriever
+
+    articles = list(get_retriever(index_dir).index.articles.values())
+    articles.sort(key=lambda a: a.get("published") or "", reverse=True)
+    examples: list[str] = []
+    for article in articles:
+        speakers = Counter(m.group(1) or m.group(2) for m in _SPEAKER.finditer(article["body"]))
+        for name, _ in speakers.most_common():
+            if name not in _NOT_SPEAKERS:
+                examples.append(f"What did {name} say?")
+                break
+        else:
+            examples.append(f"What happened: {article['title']}?")
+        if len(examples) >= n:
+            break
+    if articles:
+        examples.append("Who reported it, and when?")
+    return list(dict.fromkeys(examples))
 
 
 def create_app(index_dir: str | Path | None = None):
+    """Build the page (not served): chat, sources panel, filters, examples."""
     import gradio as gr
 
-    with gr.Blocks(title="newsdesk") as demo:
-        gr.Markdown("# newsdesk\nAsk a question about the indexed articles.")
-        question = gr.Textbox(label="Question", elem_id="question")
-        ask = gr.Button("Search", variant="primary", elem_id="ask")
-        passages = gr.HTML(elem_id="passages")
+    from app.retriever import get_retriever
 
-        def search(q: str) -> str:
-            return search_html(q, index_dir)
+    index = get_retriever(index_dir).index
+    outlets = sorted({a["source"] for a in index.articles.values() if a.get("source")})
+    examples = example_questions(index_dir)
 
-        ask.click(search, question, passages, api_name="search")
-        question.submit(search, question, passages, api_name=False)
+    def answer_chat(message: str, history: list, outlets: list[str], since: str, until: str):
+        return chat(message, history, outlets, since, until, index_dir=index_dir)
+
+    answer_chat.__name__ = "chat"  # the API endpoint is named after the function: /chat
+    with gr.Blocks(title="newsdesk", fill_height=True) as demo:
+        gr.Markdown(f"## newsdesk\n{escape_markdown(index_summary(index_dir))}", elem_id="summary")
+        sources = gr.HTML("<div class='nd-sources'><h3>Sources</h3></div>", elem_id="sources", render=False)
+        filters = [
+            gr.Dropdown(outlets, multiselect=True, label="Outlets", elem_id="outlets", render=False),
+            gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since", render=False),
+            gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until", render=False),
+        ]
+        with gr.Row():
+            with gr.Column(scale=3):
+                gr.ChatInterface(
+                    answer_chat,
+                    chatbot=gr.Chatbot(elem_id="chat", height=480, sanitize_html=True, label="Answers"),
+                    textbox=gr.Textbox(
+                        placeholder="Ask about the articles…",
+                        elem_id="question",
+                        submit_btn=True,
+                        show_label=False,
+                    ),
+                    additional_inputs=filters,
+                    additional_inputs_accordion=gr.Accordion("Filters", open=False, render=False),
+                    additional_outputs=[sources],
+                    examples=[[q, None, None, None] for q in examples],  # None: shown in the chat
+                    example_labels=examples,
+                    api_name="chat",
+                )
+            with gr.Column(scale=2):
+                sources.render()
+    demo.css = CSS
     return demo
 
 
 def launch(*, index_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
-    create_app(index_dir).launch(server_name=host, server_port=port, show_error=True)
+    create_app(index_dir).launch(server_name=host, server_port=port, show_error=True, css=CSS)

@@ -27,7 +27,7 @@ def test_build_json_then_search_json(tmp_path):
     corpus = make_corpus(tmp_path / "news")
     (corpus / "broken.jsonl").write_text('{"text": "A fine story about the harbour reopening."}\nnot json\n')
     report = json.loads(newsdesk("build", "--seeds", corpus, "--out", tmp_path / "index", "--json").stdout)
-    assert report["articles"] == 6 and report["added"] > 0
+    assert report["articles"] == 7 and report["added"] > 0
     assert {"articles", "added", "removed", "unchanged"} <= report.keys()
     assert report["problems"] == [
         {"path": "news/broken.jsonl", "message": report["problems"][0]["message"], "line": 2}
@@ -68,3 +68,16 @@ def test_help_explains_each_command():
     assert "build" in newsdesk("--help").stdout
     assert "--seeds" in newsdesk("build", "--help").stdout
     assert "127.0.0.1" in newsdesk("serve", "--help").stdout
+
+
+def test_ask_prints_a_quoted_answer_and_json_citations():
+    text = newsdesk("ask", QUESTION).stdout
+    assert "Khamenei" in text and "[1] " + TITLE + " — Reuters, 2023-04-30, paragraph" in text
+    out = json.loads(newsdesk("ask", QUESTION, "--json").stdout)
+    assert out["question"] == QUESTION and out["abstained"] is False and "[1]" in out["answer"]
+    assert {"n", "passage_id", "title", "source", "published", "paragraph", "quote", "start", "end"} <= set(
+        out["citations"][0]
+    )
+    absent = json.loads(newsdesk("ask", "who won the football world cup in 2022?", "--json").stdout)
+    assert absent["abstained"] is True and absent["citations"] == []
+    assert "I could not find this in the articles." in absent["answer"]

@@ -43,6 +43,7 @@ def test_plain_text_markdown_and_jsonl(tmp_path):
         "Cyclone Mocha makes landfall on the Bangladesh-Myanmar coast",
         "Chelsea appoint Mauricio Pochettino as manager",
         "Wheat prices climb as Black Sea grain deal talks stall",
+        "Dock workers end three-day strike at Rotterdam after pay deal",
     }
     chelsea = titles["Chelsea appoint Mauricio Pochettino as manager"]
     assert chelsea.source == "Reuters"

@@ -11,11 +11,17 @@ def test_splits_news_prose_and_keeps_quotes_whole():
         "quoted Khamenei as saying. The U.S. has some 2,500 troops in Iraq. Mr. Rashid agreed!"
     )
     assert sentences(text) == [
-        '"Americans are not friends of Iraq.',
-        'Americans are not friends with anyone," state media quoted Khamenei as saying.',
+        # a quote of two sentences stays with its attribution
+        '"Americans are not friends of Iraq. Americans are not friends with anyone," state media '
+        "quoted Khamenei as saying.",
         "The U.S. has some 2,500 troops in Iraq.",
         "Mr. Rashid agreed!",
     ]
+
+
+def test_a_stray_quote_mark_does_not_swallow_the_paragraph():
+    text = 'He said "no. ' + "The talks went on for hours. " * 40
+    assert len(sentences(text)) > 10
 
 
 def test_initials_and_abbreviations_do_not_end_sentences():

@@ -1,37 +1,150 @@
-"""The web page: the function behind it without a server, then the served page in a real
-browser."""
+"""The chat page: the functions behind it without a server, its API endpoint through
+gradio_client, and the served page in a real browser (Debian's chromium)."""
+
+import os
+import shutil
+from pathlib import Path
 
 import pytest
 from browser import browser_page, serving
-from conftest import QUESTION, TITLE
+from conftest import PROJECT, QUESTION, SEED, TITLE
 
-from app.ui import search_html
+from app import build_index
+from app.answer import ask
+from app.ui import answer_markdown, chat, escape_markdown, example_questions, index_summary, sources_html
+
+HOSTILE = (
+    "Council <b>votes</b> on bridge\n\n"
+    "The council said <script>window.__pwned = 1</script> the bridge would reopen on Monday after repairs. "
+    'Engineers <img src=x onerror="window.__pwned = 2"> finished the work early, '
+    "see [this](javascript:window.__pwned=3) and ![map](http://example.invalid/track.png).\n\n"
+    "The mayor said the closure had cost shops dearly: " + "A" * 3000 + "\n"
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "news").mkdir()
+    shutil.copy(SEED, root / "news" / SEED.name)
+    (root / "news" / "evil.txt").write_text(HOSTILE)
+    build_index(root / "news", root / "index")
+    return root / "index"
+
+
+def test_escape_markdown_keeps_text_and_kills_markup():
+    assert escape_markdown("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
+    assert escape_markdown("![a](http://x)") == "\\!\\[a\\]\\(http://x\\)"
+    assert escape_markdown("2,500 troops.") == "2,500 troops."
 
 
 @pytest.mark.integration
-def test_search_html_cites_and_escapes(tmp_path):
-    from app import build_index
+def test_chat_answers_with_linked_markers_and_sources(corpus_index):
+    markdown, sources = chat(QUESTION, [], index_dir=corpus_index)
+    assert "[\\[1\\]](#source-1)" in markdown
+    assert "id='source-1'" in sources and TITLE in sources and "Reuters · 30 Apr 2023 · paragraph" in sources
+    assert "<mark>" in sources
 
-    (tmp_path / "news").mkdir()
-    (tmp_path / "news" / "x.txt").write_text(
-        "Hostile <b>title</b>\n\nThe mayor said <script>alert(1)</script> the bridge "
-        "<img src=x onerror=alert(2)> would reopen on Monday after repairs.\n"
-    )
-    build_index(tmp_path / "news", tmp_path / "index")
-    out = search_html("when will the bridge reopen", tmp_path / "index")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "<script>" not in out
-    assert "&lt;img src=x onerror=alert(2)&gt;" in out and "<img" not in out
-    assert "Hostile &lt;b&gt;title&lt;/b&gt;" in out
+
+@pytest.mark.integration
+def test_chat_turns_problems_into_messages(corpus_index, tmp_path):
+    assert "question is empty" in chat("   ", [], index_dir=corpus_index)[0]
+    assert "not a date" in chat(QUESTION, [], None, "last tuesday", "", index_dir=corpus_index)[0]
+    assert "no index here" in chat(QUESTION, [], index_dir=tmp_path / "missing")[0]
+
+
+@pytest.mark.integration
+def test_filters_restrict_outlets_and_dates(corpus_index):
+    markdown, _ = chat("interest rates and prices", [], ["Reuters"], "2023-05-01", "", index_dir=corpus_index)
+    answer = ask("interest rates and prices", index_dir=corpus_index, outlets=["Reuters"], since="2023-05-01")
+    assert all(c.published.date().isoformat() >= "2023-05-01" for c in answer.citations)
+    assert all(h.citation.source == "Reuters" for h in answer.hits)
+    old = ask(QUESTION, index_dir=corpus_index, until="2023-04-29")
+    assert old.abstained  # the seed article is of 30 April: filtered out
+
+
+@pytest.mark.integration
+def test_hostile_article_is_escaped_in_answer_and_sources(hostile_index):
+    answer = ask("when will the bridge reopen?", index_dir=hostile_index)
+    markdown, sources = answer_markdown(answer), sources_html(answer)
+    for rendered in (markdown, sources):
+        assert "<script" not in rendered and "<img" not in rendered
+    assert "&lt;script&gt;" in markdown and "&lt;script&gt;" in sources
+
+
+@pytest.mark.integration
+def test_summary_and_examples_come_from_the_index(corpus_index):
+    assert index_summary(corpus_index).startswith("Indexed: 6 articles, ")
+    examples = example_questions(corpus_index)
+    assert "What did Santos say?" in examples or "What did Khamenei say?" in examples
+
+
+@pytest.mark.integration
+def test_api_endpoint_with_gradio_client():
+    from gradio_client import Client
+
+    with serving() as url:
+        client = Client(url, verbose=False)
+        markdown, sources = client.predict(QUESTION, None, "", "", api_name="/chat")
+        assert "Khamenei" in markdown and "#source-1" in markdown
+        assert TITLE in sources and "Reuters" in sources
 
 
 @pytest.mark.browser
 @pytest.mark.integration
-def test_page_answers_a_question_with_citations():
+def test_browser_asks_and_sees_the_cited_answer(tmp_path):
     with serving() as url, browser_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(url, wait_until="load")
-        page.wait_for_selector("#question textarea", timeout=60_000)
-        page.fill("#question textarea", QUESTION)
-        page.click("#ask")
-        first = page.wait_for_selector("#source-1", timeout=60_000)
-        text = first.inner_text()
-        assert TITLE in text and "Reuters" in text and "30 Apr 2023" in text and "Khamenei" in text
+        box = page.wait_for_selector("#question textarea", timeout=60_000)
+        assert "Indexed: 1 article, 7 passages" in page.inner_text("#summary")
+        box.fill(QUESTION)
+        box.press("Enter")
+        page.wait_for_selector("#source-1", timeout=60_000)
+        page.wait_for_function(
+            "document.querySelector('#chat').innerText.includes('Khamenei')", timeout=60_000
+        )
+        chat_text = page.inner_text("#chat")
+        assert (
+            "Even the presence of one American in Iraq is too much" in chat_text
+            or "Iraq should not allow any US troops" in chat_text
+        )
+        assert page.locator("#chat a[href='#source-1']").count() >= 1  # markers link to sources
+        sources = page.inner_text("#sources")
+        assert TITLE in sources and "Reuters · 30 Apr 2023 · paragraph" in sources
+        assert page.locator("#sources mark").count() >= 1  # the quoted sentence, highlighted
+        page.screenshot(path=str(tmp_path / "newsdesk.png"), full_page=True)
+        assert (tmp_path / "newsdesk.png").stat().st_size > 10_000
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":  # `make screenshot`: the README's picture
+            shutil.copy(tmp_path / "newsdesk.png", PROJECT / "docs" / "screenshot.png")
+
+        box.fill("who won the football world cup in 2022?")
+        box.press("Enter")
+        page.wait_for_function(
+            "document.querySelector('#chat').innerText.includes('I could not find this in the articles.')",
+            timeout=60_000,
+        )
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+def test_browser_renders_hostile_article_inert(hostile_index):
+    with serving("--index", str(hostile_index)) as url, browser_page() as page:
+        page.goto(url, wait_until="load")
+        box = page.wait_for_selector("#question textarea", timeout=60_000)
+        for question in ["when will the bridge reopen?", "what did the mayor say about the closure?"]:
+            box.fill(question)
+            box.press("Enter")
+            page.wait_for_function(
+                f"document.querySelector('#chat').innerText.includes({question!r})", timeout=60_000
+            )
+        page.wait_for_function(
+            "document.querySelector('#sources').innerText.includes('<script>')", timeout=60_000
+        )
+        assert page.evaluate("window.__pwned") is None  # nothing from the article ran
+        chat_text = page.inner_text("#chat")
+        assert "<script>window.__pwned = 1</script>" in page.inner_text("#sources") or "<script>" in chat_text
+        assert page.locator("#chat img, #sources img").count() == 0
+        assert page.locator("#chat a[href^='javascript'], #sources a[href^='javascript']").count() == 0
+        # the 3,000-character word wraps inside the page instead of widening it
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
