@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install index run test lint bench eval chromium clean
+.PHONY: install index run test lint bench eval chromium screenshot clean
 
 install: $(STAMP)
 
@@ -34,10 +34,14 @@ chromium:
 	  else echo "chromium missing: run 'apt-get install -y chromium' as root for the browser tests"; fi; }
 
 lint: install
-	$(PY) -m ruff check app tests benchmarks
+	$(PY) -m ruff check .
 
 test: install chromium index lint
 	$(PY) -m pytest
+
+# Regenerate docs/screenshot.png (the README's picture) from the browser test.
+screenshot: install chromium index
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py -k browser_asks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
