@@ -3,13 +3,20 @@
 Passages whose id is already in the index keep their vectors; only new passages are
 embedded, and a deleted article's passages leave. When nothing changed (same files,
 same model, same recipe) the build returns at once without loading the model. A change
-of model re-embeds everything.
+of model re-embeds everything. When only the manifest would change (a file renamed, a
+bad file added) only the manifest is switched.
+
+A missing or damaged index in ``out_dir`` is rebuilt from scratch, not an error. The
+folder's build lock makes a concurrent build wait (with a message when ``progress``).
+Does not embed the articles of files with problems; those are in the report.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,7 +60,7 @@ def build_index(
     started = time.perf_counter()
     out = Path(out_dir)
     name = model_name(model)
-    with store.build_lock(out):
+    with store.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
         loaded = load_articles(source)
         old = _previous(out, name)
         if old is not None and _current(old.manifest, loaded.files, name):
@@ -61,16 +68,15 @@ def build_index(
             return _report(loaded, count, 0, 0, count, started, out, name)
 
         passages = [p for article in loaded.articles for p in split_passages(article)]
+        articles = [a.to_dict() for a in loaded.articles]
+        generation = _generation(name, passages, articles)
         old_rows = {row.passage_id: i for i, row in enumerate(old.passages)} if old else {}
         new = [p for p in passages if p.passage_id not in old_rows]
-        embedder = get_embedder(name)
-        fresh = embedder.encode([embed_text(p) for p in new], progress=progress)
-        vectors = _assemble(passages, old, old_rows, new, fresh, embedder.dim)
         manifest = {
             "format_version": store.FORMAT_VERSION,
-            "generation": _generation(name, passages),
+            "generation": generation,
             "model": name,
-            "dimension": int(vectors.shape[1]),
+            "dimension": None,
             "count": len(passages),
             "articles": len(loaded.articles),
             "embed_recipe": EMBED_RECIPE,
@@ -79,16 +85,29 @@ def build_index(
             "files": loaded.files,
             "problems": [p.to_dict() for p in loaded.problems],
         }
-        store.write(
-            out,
-            manifest=manifest,
-            vectors=vectors,
-            passages=[
-                store.PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end) for p in passages
-            ],
-            articles=[a.to_dict() for a in loaded.articles],
-            keyword=KeywordIndex.build([p.text for p in passages]),
-        )
+        if old is not None and old.manifest["generation"] == generation:
+            # Same passages and articles (a renamed or newly broken file changed only the
+            # manifest): the data files in place are this build's, byte for byte.
+            kept_files = {k: old.manifest[k] for k in ("files_in_index", "checksums") if k in old.manifest}
+            store.switch_manifest(out, {**manifest, "dimension": int(old.vectors.d), **kept_files})
+        else:
+            if new or old is None:
+                embedder = get_embedder(name)
+                fresh, dim = embedder.encode([embed_text(p) for p in new], progress=progress), embedder.dim
+            else:  # articles renamed or removed only: every vector is in the old index
+                fresh, dim = None, old.vectors.d
+            vectors = _assemble(passages, old, old_rows, new, fresh, dim)
+            store.write(
+                out,
+                manifest={**manifest, "dimension": int(vectors.shape[1])},
+                vectors=vectors,
+                passages=[
+                    store.PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end)
+                    for p in passages
+                ],
+                articles=articles,
+                keyword=KeywordIndex.build([p.text for p in passages]),
+            )
         kept = len(passages) - len(new)
         removed = len(old_rows) - kept
         return _report(loaded, len(passages), len(new), removed, kept, started, out, name)
@@ -113,9 +132,12 @@ def embed_text(passage: Passage) -> str:
 
 
 def _previous(out: Path, name: str) -> store.StoredIndex | None:
-    """The index already in ``out`` if it can be reused (same model and recipe)."""
+    """The index already in ``out`` if it can be reused (same model and recipe). A
+    missing or damaged index is None: the build then writes a whole new one."""
     try:
         old = store.StoredIndex(out)
+        if "checksums" not in old.manifest:
+            _ = old.keyword  # an index from before checksums: parse the lazy part too
     except store.IndexUnavailable:
         return None
     same = old.manifest.get("model") == name and old.manifest.get("embed_recipe") == EMBED_RECIPE
@@ -142,12 +164,24 @@ def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:
     return vectors
 
 
-def _generation(name: str, passages: list[Passage]) -> str:
-    """Content-derived: rebuilding the same corpus with the same model gives the same files."""
+def _generation(name: str, passages: list[Passage], articles: list[dict]) -> str:
+    """Content-derived from everything the data files hold (passage ids and offsets,
+    article records), so the same generation always means the same files: rebuilding
+    the same corpus with the same model gives the same names, and a build never has to
+    overwrite a live file with different content."""
     digest = hashlib.sha256(f"{name}\n{EMBED_RECIPE}\n".encode())
     for p in passages:
-        digest.update(p.passage_id.encode() + b"\n")
+        digest.update(f"{p.passage_id} {p.paragraph} {p.start} {p.end}\n".encode())
+    for article in articles:
+        digest.update(json.dumps(article, sort_keys=True, ensure_ascii=False).encode() + b"\n")
     return digest.hexdigest()[:12]
+
+
+def _tell_waiting(out: Path):
+    def tell() -> None:
+        print(f"newsdesk: another build of {out} is running; waiting for it to finish", file=sys.stderr)
+
+    return tell
 
 
 def _report(loaded, count, added, removed, unchanged, started, out, name) -> BuildReport:

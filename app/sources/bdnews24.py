@@ -67,8 +67,10 @@ def read(text: str, *, path: str) -> list[Article]:
 
     paras: list[str] = []
     block: list[str] = []
+    furniture = None
     for line in lines[i:]:
         if line.strip() in FURNITURE:
+            furniture = line.strip()
             break
         if line.strip():
             block.append(line)
@@ -78,10 +80,13 @@ def read(text: str, *, path: str) -> list[Article]:
     else:
         if block:
             paras.append(fold(" ".join(block)))
+    paras = [p for p in paras if p]
+    if not paras and furniture:
+        raise SourceError(f"no article body: only page furniture ({furniture} ...) after the header")
     return [
         make_article(
             title,
-            [p for p in paras if p],
+            paras,
             path=path,
             source=source,
             published=stamps["published"],

@@ -1,17 +1,29 @@
 """Reader for plain ``.txt`` / ``.md`` articles: the first line is the title, then
 paragraphs separated by blank lines. Markdown heading marks on the title are dropped;
-other markdown is kept as written (it is shown as text, never rendered as HTML)."""
+other markdown is kept as written (it is shown as text, never rendered as HTML).
+
+A file whose first line does not read as a headline (longer than 200 characters, or
+ending with a full stop) has no title line: all of it is body, the title is its first
+sentence, and a ``Note`` says so. Does not read front matter or HTML.
+"""
 
 from __future__ import annotations
 
-from app.sources.common import SourceError, make_article, paragraphs
+from collections.abc import Iterator
+
+from app.sources.common import Note, SourceError, is_title, make_article, paragraphs
 from app.types import Article
 
 
-def read(text: str, *, path: str) -> list[Article]:
+def read(text: str, *, path: str) -> Iterator[Article | Note]:
     stripped = text.strip()
     if not stripped:
         raise SourceError("empty file")
     first, _, rest = stripped.partition("\n")
     title = first.lstrip("#").strip()
-    return [make_article(title, paragraphs(rest), path=path)]
+    if is_title(title):
+        yield make_article(title, paragraphs(rest), path=path)
+        return
+    article = make_article("", paragraphs(stripped), path=path)
+    yield Note(f"no title line; titled from its first sentence: {article.title!r}")
+    yield article
