@@ -22,18 +22,22 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from app.filters import OVERFETCH, Filters, make_filters
-from app.followup import Turn, content_words, resolve
+from app.followup import Turn, content_words, quoted_in, resolve, same_person
 from app.keyword import tokenize
+from app.quotes import VERBS
 from app.retriever import Retriever, get_retriever
 from app.text import sentence_spans
 from app.types import Answer, Hit, Quote
+from app.when import time_scope
 
 NOT_FOUND = "I could not find this in the articles."
 MAX_SENTENCES = 4  # an answer, not an article
@@ -50,6 +54,12 @@ RELATIVE_KEEP = 0.85  # keep sentences scoring at least this share of the best o
 MIN_SENTENCE_CHARS = 25  # shorter "sentences" are datelines or fragments
 DUPLICATE_JACCARD = 0.8  # word-set overlap at which two sentences are the same quote
 DUPLICATE_CONTAINED = 0.9  # share of the shorter one's words in the longer: a trimmed copy
+# "What did X say?": a sentence quoting X gains this much, so X's quotes rank first
+# (a sentence's score is ~0.3-0.8); "who said '...'?": the sentence holding the words.
+SPEAKER_BONUS = 0.3
+# "Latest", "now", "still": among passages within this much of the best hybrid score
+# (standardised units), newer articles come first.
+RECENT_MARGIN = 1.0
 # Answer only if max cosine + ABSTAIN_LEXICAL * coverage reaches ABSTAIN_BELOW, over
 # the passages read (coverage: share of the question's subject terms, stemmed, found in
 # them). Cosine alone misses short questions about a name ("what did Khamenei say?"),
@@ -60,6 +70,41 @@ ABSTAIN_LEXICAL = 0.5
 ABSTAIN_BELOW = 0.81
 
 
+class _SentenceCache:
+    """Sentence vectors by (model, text), least recently used dropped first. The same
+    sentences come back across questions about one story; embedding them is most of an
+    answer's cost, so they are embedded once (``CACHE_SENTENCES`` of them: ~30 MB)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, embedder, texts: list[str]) -> np.ndarray:
+        keys = [(embedder.name, t) for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(k[1] for k in keys if k not in self._vectors))
+        fresh = dict(zip(missing, embedder.encode(missing), strict=True)) if missing else {}
+        out = []
+        with self._lock:
+            for key in keys:
+                vector = fresh.get(key[1])
+                if vector is None:
+                    vector = self._vectors.get(key)
+                    if vector is None:  # dropped meanwhile by another thread
+                        vector = embedder.encode([key[1]])[0]
+                self._vectors[key] = vector
+                self._vectors.move_to_end(key)
+                out.append(vector)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return np.stack(out) if out else np.zeros((0, embedder.dim), np.float32)
+
+
+CACHE_SENTENCES = 20_000
+_SENTENCES = _SentenceCache(CACHE_SENTENCES)
+
+
 @dataclass(frozen=True)
 class _Candidate:
     hit: Hit
@@ -67,6 +112,7 @@ class _Candidate:
     end: int
     text: str
     score: float
+    speaker: str | None = None
 
 
 def ask(
@@ -77,6 +123,7 @@ def ask(
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     outlets: list[str] | None = None,
+    as_of: datetime | None = None,
 ) -> Answer:
     """Answer ``question`` from the indexed articles, quoting and citing them.
 
@@ -86,7 +133,9 @@ def ask(
             messages), used to resolve follow-ups such as "what else did he say?".
         index_dir: an index folder; default the project's ``embeddings/``.
         since, until, outlets: restrict to articles published in a date range or by
-            these outlets.
+            these outlets. Without ``since``/``until``, a time in the question ("in
+            April 2023", "last week") restricts it, read relative to ``as_of``
+            (default: the newest article's date).
 
     Example:
         >>> ask("what did Khamenei say about US troops").text
@@ -95,11 +144,23 @@ def ask(
     question = clean_question(question)
     retriever = get_retriever(index_dir)
     turn = resolve(question, history)
+    asked_filters = make_filters(since, until, outlets)
+    previous = _previous_answer(history, index_dir, asked_filters) if turn.followup else None
+    scope = time_scope(question, as_of or retriever.index.newest or datetime.now().astimezone())
+    if since is None and until is None and scope.phrase:
+        # the time becomes a filter, and leaves the words searched for
+        since, until = scope.since, scope.until
+        turn = replace(turn, query=turn.query.replace(scope.phrase, " ").strip())
     filters = make_filters(since, until, outlets)
-    previous = _previous_answer(history, index_dir, filters) if turn.followup else None
     if turn.intent != "content":
         return _metadata_answer(turn, retriever, previous, filters)
     hits = search(retriever, turn.query, RETRIEVE_K, filters)
+    if not hits and filters != asked_filters:  # nothing in the question's period: say so,
+        related = search(retriever, turn.query, RETRIEVE_K, asked_filters)  # show the closest
+        return Answer(question, NOT_FOUND, (), related, True, turn.query)
+    if scope.recent:
+        hits = _newest_first(hits)
+        turn = replace(turn, recent=True)
     if previous is not None and not previous.abstained:
         hits = _prefer_articles(hits, {c.article_id for c in previous.citations})
     skip = {_norm(c.quote) for c in previous.citations} if previous is not None and turn.wants_more else set()
@@ -137,22 +198,67 @@ def compose(
     ]
     texts = [hit.text[s - hit.citation.start : e - hit.citation.start] for hit, s, e in spans]
     query = turn.query if turn is not None else question
-    vectors = retriever.embedder.encode([query, *[h.text for h in read], *texts])
-    q, passages, sentences = vectors[0], vectors[1 : 1 + len(read)], vectors[1 + len(read) :]
+    q = retriever.embedder.encode([query])[0]
+    index = retriever.index
+    passages = np.stack([index.vector(index.row_of(h.citation.passage_id)) for h in read])
+    sentences = _SENTENCES.encode(retriever.embedder, texts)
     passage_cos = passages @ q
     if not answerable(query, read, passage_cos):
         return Answer(question, NOT_FOUND, (), hits, True, resolved)
     subject = set(turn.subject_words if turn is not None else content_words(question))
     by_passage = {id(h): float(c) for h, c in zip(read, passage_cos, strict=True)}
-    candidates = [
-        _Candidate(hit, s, e, text, _score(float(sv @ q), by_passage[id(hit)], text, subject))
-        for (hit, s, e), text, sv in zip(spans, texts, sentences, strict=True)
-        if _norm(text) not in (skip or set())
-    ]
+    asked = turn.speaker if turn is not None else None
+    words = quoted_in(question)
+    candidates = []
+    for (hit, s, e), text, sv in zip(spans, texts, sentences, strict=True):
+        if _norm(text) in (skip or set()):
+            continue
+        score = _score(float(sv @ q), by_passage[id(hit)], text, subject)
+        speakers = _speakers(index.articles[hit.citation.article_id], s, e)
+        if asked and any(same_person(asked, n) or same_person(asked, w) for n, w in speakers):
+            score += SPEAKER_BONUS
+        elif asked and _reports(asked, text):  # indirect speech: "X told Y that ..."
+            score += SPEAKER_BONUS / 2
+        elif asked and turn is not None and turn.wants_more:
+            continue  # "what else did X say?": only X's words, or nothing
+        if words and _norm(words) in _norm(text):
+            score += SPEAKER_BONUS
+        candidates.append(_Candidate(hit, s, e, text, score, speakers[0][0] if speakers else None))
+    if turn is not None and turn.recent and candidates:
+        # "latest", "now", "still": quote the newest article that answers, not history
+        newest = hits[0].citation.published
+        candidates = [c for c in candidates if c.hit.citation.published == newest] or candidates
     chosen = _choose(candidates)
     if not chosen:
         return Answer(question, NOT_FOUND, (), hits, True, resolved)
     return _cite(question, chosen, hits, resolved)
+
+
+def _speakers(article: dict, start: int, end: int) -> list[tuple[str, str]]:
+    """(name, as written) of each quote that overlaps body[start:end], stored at build."""
+    quotes = article.get("quotes", ())
+    return [(name, written) for s, e, written, name, _ in quotes if s < end and e > start]
+
+
+def _reports(asked: str, text: str) -> bool:
+    """Whether ``text`` reports the asked person speaking without quotation marks."""
+    surname = re.escape(asked.split()[-1])
+    after = rf"\b{surname}\b(?:\s+\w+){{0,2}}\s+(?:{VERBS})\b"
+    before = rf"\b(?:{VERBS})\s+(?:\w+\s+){{0,3}}{surname}\b"
+    return bool(re.search(after, text) or re.search(before, text))
+
+
+def _newest_first(hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """Among the hits close to the best, the newest articles first."""
+    if not hits:
+        return hits
+    best = hits[0].score
+
+    def key(h: Hit):
+        close = h.score >= best - RECENT_MARGIN
+        return (not close, -(h.citation.published.timestamp() if h.citation.published else 0.0), -h.score)
+
+    return tuple(sorted(hits, key=key))
 
 
 def question_terms(question: str) -> set[str]:
@@ -230,6 +336,7 @@ def _cite(question: str, groups: list[list[_Candidate]], hits, resolved) -> Answ
                     cand.end,
                     c.path,
                     c.url,
+                    cand.speaker,
                 )
             )
             markers += f"[{n}]"

@@ -25,6 +25,7 @@ import numpy as np
 
 from app import store
 from app.embedder import get_embedder, model_name
+from app.enrich import enrich
 from app.keyword import KeywordIndex
 from app.passages import split_passages
 from app.sources import load_articles
@@ -68,7 +69,7 @@ def build_index(
             return _report(loaded, count, 0, 0, count, started, out, name)
 
         passages = [p for article in loaded.articles for p in split_passages(article)]
-        articles = [a.to_dict() for a in loaded.articles]
+        articles = enrich(loaded.articles, old.articles if old is not None else None)
         generation = _generation(name, passages, articles)
         old_rows = {row.passage_id: i for i, row in enumerate(old.passages)} if old else {}
         new = [p for p in passages if p.passage_id not in old_rows]

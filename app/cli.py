@@ -161,9 +161,9 @@ def _ask(args) -> int:
         print()
     for c in answer.citations:
         date = c.published.date().isoformat() if c.published else "undated"
-        print(
-            f"[{c.n}] {c.title} — {c.source or 'unknown outlet'}, {date}, paragraph {c.paragraph} ({c.path})"
-        )
+        who = f" — quoting {c.speaker}" if c.speaker else ""
+        outlet = c.source or "unknown outlet"
+        print(f"[{c.n}] {c.title} — {outlet}, {date}, paragraph {c.paragraph} ({c.path}){who}")
     return 0
 
 

@@ -56,6 +56,39 @@ _SOURCE = re.compile(
 )
 
 
+_SPEAKER_QUESTION = re.compile(
+    r"^\s*(?:and\s+)?(?:what|how|why)\s+(?:else\s+)?(?:did|does|do|has|have|had|was|is)\s+(?P<who>.+?)\s+(?:else\s+)?"
+    r"(?:say|said|saying|tell|told|think|claim|claimed|argue|argued|warn|warned|mean|add|added|"
+    r"respond|reply|replied)\b",
+    re.I,
+)
+_WHO_SAID = re.compile(
+    r"^\s*who\s+(?:said|says|told|wrote|warned|claimed)\b\s*[:,]?\s*(?P<quote>.+?)\??\s*$", re.I
+)
+
+
+def speaker_in(question: str) -> str | None:
+    """The person a "what did X say (about Y)?" question asks about, else None."""
+    m = _SPEAKER_QUESTION.match(question)
+    if not m:
+        return None
+    who = m.group("who").strip(" ,")
+    return None if who.lower() in ANAPHORS or who.lower() in STOPWORDS else who
+
+
+def quoted_in(question: str) -> str | None:
+    """The words of a "who said '...'?" question, else None."""
+    m = _WHO_SAID.match(question)
+    return m.group("quote").strip("\"'“”‘’ ") if m else None
+
+
+def same_person(asked: str, name: str) -> bool:
+    """ "Khamenei" asks about "Ayatollah Ali Khamenei"; "Ali Khamenei" too; "Iran" not."""
+    asked_words = {w.lower() for w in words(asked) if w.lower() not in STOPWORDS}
+    name_words = {w.lower() for w in words(name)}
+    return bool(asked_words) and asked_words <= name_words
+
+
 @dataclass(frozen=True)
 class Turn:
     """How to handle one question."""
@@ -67,6 +100,8 @@ class Turn:
     wants_more: bool = False  # "else"/"more": do not repeat what was quoted
     previous: str | None = None  # the previous question, when this one leans on it
     subject_words: tuple[str, ...] = field(default=())
+    speaker: str | None = None  # "what did X say?": X, or the previous question's X
+    recent: bool = False  # "latest", "now", "still": the newest articles only
 
 
 def words(text: str) -> list[str]:
@@ -134,8 +169,9 @@ def resolve(question: str, history: Any = None) -> Turn:
     lower_words = [w.lower() for w in words(question)]
     own_subject = bool(names(question)) or len(content_words(question)) > 2
     leans = any(w in ANAPHORS or w in MORE_WORDS for w in lower_words) or len(lower_words) <= 3
+    speaker = speaker_in(question)
     if not earlier or own_subject or not leans:
-        return Turn(question, question, intent, subject_words=tuple(content_words(question)))
+        return Turn(question, question, intent, subject_words=tuple(content_words(question)), speaker=speaker)
     previous = earlier[-1]
     subject = _subject(previous)
     query = f"{' '.join(subject)} {question}".strip()
@@ -147,6 +183,7 @@ def resolve(question: str, history: Any = None) -> Turn:
         wants_more=any(w in MORE_WORDS for w in lower_words),
         previous=previous,
         subject_words=tuple(content_words(query)),
+        speaker=speaker or speaker_in(previous),
     )
 
 

@@ -39,12 +39,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 _LOCK = ".lock"
 _KINDS = ("vectors", "stats", "passages", "articles", "keyword")
@@ -310,6 +311,22 @@ class StoredIndex:
 
     def text(self, row: PassageRow) -> str:
         return self.articles[row.article_id]["body"][row.start : row.end]
+
+    @property
+    def newest(self) -> datetime | None:
+        """The newest publication date among the articles (cached): "as of" for
+        relative dates in questions."""
+        if "_newest" not in self.__dict__:
+            dates = [a["published"] for a in self.articles.values() if a.get("published")]
+            self.__dict__["_newest"] = max(map(datetime.fromisoformat, dates)) if dates else None
+        return self.__dict__["_newest"]
+
+    def row_of(self, passage_id: str) -> int:
+        """The vector row of a passage (the map is built on first use)."""
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = {p.passage_id: i for i, p in enumerate(self.passages)}
+        return rows[passage_id]
 
     def vector(self, i: int) -> np.ndarray:
         return self.vectors.reconstruct(int(i))

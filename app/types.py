@@ -166,6 +166,7 @@ class Quote:
     end: int
     path: str
     url: str | None = None
+    speaker: str | None = None  # who is quoted in the sentence, resolved in its article
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -195,3 +196,24 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
         }
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A direct quote in an article body and who said it.
+
+    ``start``/``end`` bound the quoted words inside the quotation marks; ``speaker`` is
+    the attribution as written ("he", "Mr Blair", "a spokesman for the firm") and
+    ``name`` the speaker resolved within the article ("Tony Blair"), or the phrase itself
+    when no name is given. ``verb`` is the reporting verb ("said", "quoted as saying"),
+    empty for a quote that continues the previous speaker's.
+    """
+
+    start: int
+    end: int
+    speaker: str
+    name: str
+    verb: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -50,8 +50,18 @@ def answer_markdown(answer: Answer) -> str:
                 c = hit.citation
                 lines.append(f"- [{n}](#source-{n}) {escape_markdown(c.title)}, paragraph {c.paragraph}")
         return "\n".join(lines)
-    escaped = escape_markdown(answer.text)
-    return re.sub(r"\\\[(\d+)\\\]", lambda m: f"[\\[{m.group(1)}\\]](#source-{m.group(1)})", escaped)
+    by_n = {c.n: c for c in answer.citations}
+    lines = []
+    for sentence, markers in re.findall(r"(.+?) ((?:\[\d+\])+)(?: |$)", answer.text):
+        first = by_n[int(re.match(r"\[(\d+)\]", markers).group(1))]
+        links = "".join(f"[\\[{n}\\]](#source-{n})" for n in re.findall(r"\d+", markers))
+        label = " · ".join(
+            x for x in (first.speaker, _date(first.published) if first.published else None) if x
+        )
+        lines.append(
+            f"{escape_markdown(sentence)} {links}" + (f" *({escape_markdown(label)})*" if label else "")
+        )
+    return "\n\n".join(lines) if lines else escape_markdown(answer.text)
 
 
 def _date(when: datetime | None) -> str:
@@ -198,6 +208,8 @@ def create_app(index_dir: str | Path | None = None):
                     examples=[[q, None, None, None] for q in examples],  # None: shown in the chat
                     example_labels=examples,
                     api_name="chat",
+                    # two answers at a time: one a core; more would only contend for them
+                    concurrency_limit=2,
                 )
             with gr.Column(scale=2):
                 sources.render()

@@ -220,3 +220,40 @@ def parse_date(value: str, *, tz: timezone = timezone.utc) -> datetime:
         else:
             raise ValueError(f"unrecognised date {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "Published: 30 April 2023, 02:07 AM", "Updated 2023-04-30", or a line that is a date.
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|updated|posted|date|dated)\b\s*:?\s*)?(?P<value>[\w ,.:/+-]{6,60})$", re.I
+)
+# A wire dateline opening the first paragraph: "WASHINGTON, March 3, 2023 (Reuters) -".
+_DATELINE = re.compile(
+    rf"^[A-Z][A-Za-z .,'/-]{{1,40}}?,?\s+(?:\([^)]{{2,30}}\)\s*)?"
+    rf"(?P<value>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})"
+)
+
+
+def find_date(paras: list[str]) -> tuple[datetime | None, int]:
+    """A publication date from the top of an article: a date line before the body
+    (returned count 1: that paragraph is not body), or a wire dateline opening the first
+    paragraph (count 0: it stays in the text). Only full dates (day, month, year) count;
+    dates are read by dateparser, and one without a zone is taken as UTC."""
+    if not paras:
+        return None, 0
+    first = paras[0]
+    if len(first) <= 60 and (m := _DATE_LINE.match(first)) and (when := _parse_full_date(m.group("value"))):
+        return when, 1
+    if m := _DATELINE.match(first):
+        return _parse_full_date(m.group("value")), 0
+    return None, 0
+
+
+def _parse_full_date(value: str) -> datetime | None:
+    import dateparser
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
+    when = dateparser.parse(value, languages=["en"], settings=settings)
+    if when is None or not re.search(r"\d{4}", value):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

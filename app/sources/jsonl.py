@@ -21,6 +21,7 @@ from app.sources.common import (
     Note,
     SourceError,
     decode,
+    find_date,
     make_article,
     paragraphs,
     parse_date,
@@ -95,9 +96,12 @@ def _record(line: str, *, path: str, number: int) -> Iterator[Article | Note]:
             published = parse_date(record["published"])
         except ValueError as err:
             raise SourceError(f'"published": {err}', line=number) from None
+    paras = paragraphs(text)
+    if published is None:  # no field: a dateline opening the text may give it
+        published, _ = find_date(paras[:1]) if paras and len(paras[0]) > 60 else (None, 0)
     yield make_article(
         record.get("title") or "",
-        paragraphs(text),
+        paras,
         path=path,
         line=number,
         source=record.get("source") or None,

@@ -4,14 +4,16 @@ other markdown is kept as written (it is shown as text, never rendered as HTML).
 
 A file whose first line does not read as a headline (longer than 200 characters, or
 ending with a full stop) has no title line: all of it is body, the title is its first
-sentence, and a ``Note`` says so. Does not read front matter or HTML.
+sentence, and a ``Note`` says so. A date line under the title ("Published: 3 May
+2023") or a wire dateline opening the body ("LONDON, May 3, 2023 (Reuters) -") gives
+the publication date. Does not read front matter or HTML.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.sources.common import Note, SourceError, is_title, make_article, paragraphs
+from app.sources.common import Note, SourceError, find_date, is_title, make_article, paragraphs
 from app.types import Article
 
 
@@ -22,7 +24,9 @@ def read(text: str, *, path: str) -> Iterator[Article | Note]:
     first, _, rest = stripped.partition("\n")
     title = first.lstrip("#").strip()
     if is_title(title):
-        yield make_article(title, paragraphs(rest), path=path)
+        paras = paragraphs(rest)
+        published, date_lines = find_date(paras)
+        yield make_article(title, paras[date_lines:], path=path, published=published)
         return
     article = make_article("", paragraphs(stripped), path=path)
     yield Note(f"no title line; titled from its first sentence: {article.title!r}")

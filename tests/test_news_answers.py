@@ -1,0 +1,76 @@
+"""News-native answers with the real model: speakers, dates, who said it."""
+
+import pytest
+from conftest import QUESTION
+
+from app import ask, build_index
+from app.retriever import get_retriever
+
+pytestmark = pytest.mark.integration
+
+
+def test_seed_question_quotes_khamenei_by_name_dated_30_april(corpus_index):
+    answer = ask(QUESTION, index_dir=corpus_index)
+    quoted = [c for c in answer.citations if c.speaker]
+    assert quoted and all(c.speaker == "Ayatollah Ali Khamenei" for c in quoted)
+    assert all(c.published.date().isoformat() == "2023-04-30" for c in answer.citations)
+    assert "Even the presence of one American in Iraq is too much" in answer.text
+
+
+def test_a_speaker_question_ranks_that_speakers_quotes_first(corpus_index):
+    rashid = ask("what did Rashid say?", index_dir=corpus_index)
+    assert rashid.citations[0].speaker == "Abdul Latif Rashid"
+    assert "deepen relations with Iran" in rashid.text
+    santos = ask("what did Maria Santos say?", index_dir=corpus_index)
+    assert {c.speaker for c in santos.citations} == {"Maria Santos"}
+
+
+def test_questions_without_a_speaker_are_unaffected(corpus_index):
+    answer = ask("how many US troops are in Iraq?", index_dir=corpus_index)
+    assert "2,500 troops" in answer.text
+
+
+def test_who_said_finds_the_speaker(corpus_index):
+    answer = ask('who said "nobody wanted this strike"?', index_dir=corpus_index)
+    assert answer.citations[0].speaker == "Maria Santos"
+    assert "Nobody wanted this strike" in answer.text
+
+
+def test_what_else_did_he_say_quotes_only_him_or_says_so(corpus_index):
+    first = ask(QUESTION, index_dir=corpus_index)
+    more = ask("what else did he say?", [first], index_dir=corpus_index)
+    assert more.abstained or all("Khamenei" in c.quote or c.speaker for c in more.citations)
+
+
+def test_time_in_the_question_filters_by_date(corpus_index):
+    assert not ask("what did Khamenei say in April 2023?", index_dir=corpus_index).abstained
+    assert ask("what did Khamenei say in March 2023?", index_dir=corpus_index).abstained
+    may = ask("what happened to wheat futures in May 2023?", index_dir=corpus_index)
+    assert not may.abstained and all(c.published.month == 5 for c in may.citations)
+
+
+def test_latest_prefers_the_newest_article(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "old.jsonl").write_text(
+        '{"title": "Port strike begins", "published": "2023-03-01", "source": "Reuters", '
+        '"text": "Dock workers at Rotterdam walked out on Wednesday in a dispute over pay and shifts."}\n'
+        '{"title": "Port strike ends", "published": "2023-05-05", "source": "Reuters", '
+        '"text": "Dock workers at Rotterdam returned to work on Friday after a pay deal ended the strike."}\n'
+    )
+    build_index(news, tmp_path / "index")
+    answer = ask("what is the latest on the Rotterdam dock workers?", index_dir=tmp_path / "index")
+    assert [c.published.date().isoformat() for c in answer.citations] == ["2023-05-05"]
+    history = ask("what happened to the Rotterdam dock workers?", index_dir=tmp_path / "index")
+    assert [c.published.month for c in history.citations] == [3, 5]  # several dates: in time order
+
+
+def test_quotes_are_stored_with_the_articles(corpus_index):
+    articles = get_retriever(corpus_index).index.articles.values()
+    seed = next(a for a in articles if a["title"].startswith("Even one American"))
+    assert [q[3] for q in seed["quotes"]] == [
+        "Ayatollah Ali Khamenei",
+        "Ayatollah Ali Khamenei",
+        "Abdul Latif Rashid",
+    ]
+    assert all(seed["body"][q[0] - 1] == '"' for q in seed["quotes"])
