@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install index run test lint bench eval chromium screenshot clean
+.PHONY: install index run test lint bench eval chromium screenshot load clean
 
 install: $(STAMP)
 
@@ -42,6 +42,22 @@ test: install chromium index lint
 # Regenerate docs/screenshot.png (the README's picture) from the browser test.
 screenshot: install chromium index
 	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py -k browser_asks
+
+# Retrieval benchmarks on the shared RealTimeQA data (never copied into the repo). The
+# corpus JSONL and its index live in $(WORK); the first run embeds ~43k passages (~7 min).
+DATA ?= ../shared/data
+WORK ?= $(HOME)/.cache/newsdesk-eval
+
+eval: install
+	$(PY) benchmarks/eval_retrieval.py $(DATA) --work $(WORK)
+
+bench: install
+	$(PY) benchmarks/bench_latency.py $(DATA) --work $(WORK)
+	$(PY) benchmarks/load.py --clients 20 --questions 10
+
+# 20 chat users at once against a real `newsdesk serve` on loopback (bounded, stops itself).
+load: install index
+	$(PY) benchmarks/load.py --clients 20 --questions 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -6,6 +6,11 @@ the two retrievers live on unrelated scales (cosine in [-1, 1], BM25 unbounded),
 standardising puts them on one; doing it over the corpus rather than the top hits keeps
 a question whose top hits are all weak from looking confident. Reciprocal rank fusion
 was measured and is worse here (see ``realtimeqa/BASELINES.md`` and the README).
+
+``hybrid`` is what the retriever runs on its candidates: the weighted sum, with optional
+Rocchio feedback on the dense query (off by default: it lost on RealTimeQA). Every
+constant is measured by ``benchmarks/eval_retrieval.py`` (README, "Retrieval quality").
+Does not search, tokenise or embed: it only combines scores it is given.
 """
 
 from __future__ import annotations
@@ -13,8 +18,16 @@ from __future__ import annotations
 import numpy as np
 
 # Weight of the dense retriever in the hybrid. 0.8 is the reference weighted fusion of
-# ../shared/data/realtimeqa/BASELINES.md; the evaluation in benchmarks/ measures others.
+# ../shared/data/realtimeqa/BASELINES.md, and also the best of 0.5-0.9 on the dev half of
+# RealTimeQA in benchmarks/eval_retrieval.py (0.7: -0.4 R@5 and -1.2 MRR; 0.9: -2 points).
 DENSE_WEIGHT = 0.8
+# Rocchio pseudo-relevance feedback (the dense query moved toward the mean vector of the
+# first pass's top FEEDBACK_PASSAGES passages, weight FEEDBACK_BETA, then scored again) is
+# off: on RealTimeQA every setting tried lost (best on dev, 3 passages at 0.3: -0.8 MRR
+# held-out), because the top passages are often other stories on the same topic. Kept
+# for corpora where it may help and for the evaluation, which measures it.
+FEEDBACK_PASSAGES = 0
+FEEDBACK_BETA = 0.3
 
 
 def dense_moments(query: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[float, float]:
@@ -43,3 +56,49 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
+
+
+def rocchio(query: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
+    """Pseudo-relevance feedback on a unit query vector (Rocchio 1971, positive part only):
+    ``normalise(query + beta * mean(feedback))``, where ``feedback`` holds the unit vectors
+    of the first pass's top passages. ``beta = 0`` or no feedback returns the query."""
+    if beta == 0 or len(feedback) == 0:
+        return query
+    moved = query.astype(np.float64) + beta * feedback.astype(np.float64).mean(axis=0)
+    norm = float(np.linalg.norm(moved))
+    return (moved / norm).astype(query.dtype) if norm > 0 else query
+
+
+def hybrid(
+    query: np.ndarray,
+    vectors: np.ndarray,
+    z_keyword: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    *,
+    dense_weight: float = DENSE_WEIGHT,
+    feedback: int = FEEDBACK_PASSAGES,
+    beta: float = FEEDBACK_BETA,
+) -> np.ndarray:
+    """Hybrid scores of candidate passages, higher is better.
+
+    Args:
+        query: the unit query vector.
+        vectors: the candidates' unit vectors, one row each.
+        z_keyword: the candidates' BM25 scores standardised over the corpus.
+        mean, cov: the corpus vectors' mean and covariance (for the dense moments).
+        dense_weight: weight of the dense score in the weighted sum.
+        feedback, beta: Rocchio feedback from the first pass's top ``feedback``
+            candidates with weight ``beta``, then a second weighted pass (0 turns it off).
+
+    Example:
+        >>> scores = hybrid(q, V[ids], z_bm25[ids], mean, cov)
+        >>> ids[top_k(scores, 5)]
+    """
+    dense = vectors @ query
+    fused = weighted(standardise(dense, *dense_moments(query, mean, cov)), z_keyword, dense_weight)
+    if feedback <= 0 or beta == 0 or len(vectors) == 0:
+        return fused
+    moved = rocchio(query, vectors[top_k(fused, feedback)], beta)
+    z_moved = standardise(vectors @ moved, *dense_moments(moved, mean, cov))
+    return weighted(z_moved, z_keyword, dense_weight)

@@ -4,6 +4,10 @@
 noticed by its manifest and reloaded). The default folder is the project's
 ``embeddings/`` (or ``$NEWSDESK_INDEX``); on first use it is checked against ``seeds/``
 (or ``$NEWSDESK_SEEDS``) and rebuilt if the articles or the model changed.
+
+The hybrid (the default) searches the question with quiz phrasing removed
+(``app.query``), takes the top ``CANDIDATES`` of each retriever, and ranks their union
+by ``fusion.hybrid``; "dense" and "keyword" search the question as asked.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 
 from app import fusion
 from app.embedder import get_embedder, model_name
+from app.query import clean_question
 from app.store import IndexUnavailable, StoredIndex, read_manifest
 from app.types import Citation, Hit
 
@@ -51,6 +56,7 @@ class Retriever:
         self.index = index
         self.embedder = get_embedder(recorded)
         self._checked_dim = False
+        self._all_vectors: np.ndarray | None = None
 
     def search(self, question: str, k: int = 5, *, mode: Mode = "hybrid") -> list[Hit]:
         if mode not in MODES:
@@ -66,23 +72,28 @@ class Retriever:
             scores = self.index.keyword.scores(question, n)
             order = fusion.top_k(scores, k)
             return [self._hit(int(i), float(scores[i])) for i in order if scores[i] > 0]
-        query = self._embed(question)
         if mode == "dense":
+            query = self._embed(question)
             scores, ids = self.index.vectors.search(query[None, :], min(k, n))
             return [self._hit(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
-        return self._hybrid(question, query, k, n)
+        text = clean_question(question)  # quiz phrasing out; the plain modes search as asked
+        return self._hybrid(text, self._embed(text), k, n)
 
-    def _hybrid(self, question: str, query: np.ndarray, k: int, n: int) -> list[Hit]:
+    def _hybrid(self, text: str, query: np.ndarray, k: int, n: int) -> list[Hit]:
+        """Candidates from both retrievers, re-scored by ``fusion.hybrid``."""
         depth = min(max(CANDIDATES, k), n)
         _, dense_ids = self.index.vectors.search(query[None, :], depth)
-        keyword = self.index.keyword.scores(question, n)
-        keyword_ids = fusion.top_k(keyword, depth)
-        ids = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], keyword_ids]))
-        dense = np.array([self.index.vector(i) @ query for i in ids], dtype=np.float64)
-        z_dense = fusion.standardise(dense, *fusion.dense_moments(query, self.index.mean, self.index.cov))
+        keyword = self.index.keyword.scores(text, n)
+        ids = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], fusion.top_k(keyword, depth)]))
         z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
-        fused = fusion.weighted(z_dense, z_keyword)
+        fused = fusion.hybrid(query, self._vectors()[ids], z_keyword, self.index.mean, self.index.cov)
         return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
+
+    def _vectors(self) -> np.ndarray:
+        """All passage vectors as one array (fetched once: re-scoring reads hundreds a query)."""
+        if self._all_vectors is None:
+            self._all_vectors = self.index.all_vectors()
+        return self._all_vectors
 
     def _embed(self, question: str) -> np.ndarray:
         vector = self.embedder.encode([question])[0]

@@ -28,9 +28,11 @@ MAX_ARTICLE_BYTES = 2_000_000
 MAX_TITLE_CHARS = 200
 # A title made from the first sentence is cut at a word boundary near this length.
 DERIVED_TITLE_CHARS = 120
-# A paragraph of at least this many words counts as prose even with no final stop
-# (a truncated paragraph, a caption); fewer, and it needs a sentence-final stop.
-PROSE_WORDS = 25
+# A paragraph of at least this many words counts as prose even with no final stop (a
+# truncated paragraph, a caption, a one-paragraph record such as "Auckland will be
+# locked down for a week and the rest of the country for three days"); fewer, and it
+# needs a sentence-final stop. A listing of longer headlines is caught by the rule below.
+PROSE_WORDS = 12
 # A body whose paragraphs are mostly headline-like lines (short, no final stop) is a
 # listing of teasers when there are at least this many of them.
 LISTING_MIN_LINES = 4
@@ -185,13 +187,15 @@ def furniture_only(paras: list[str]) -> str | None:
     return None
 
 
-def make_article(title: str, paras: list[str], *, path: str, **meta) -> Article:
+def make_article(title: str, paras: list[str], *, path: str, furniture_check: bool = True, **meta) -> Article:
     """Build an Article from a title and body paragraphs.
 
     Raises ``SourceError`` if there is no body, or the body is only page furniture
-    (see ``furniture_only``). An empty title becomes the first sentence of the body.
+    (see ``furniture_only``; ``furniture_check=False`` for records that are articles by
+    declaration, such as a JSONL archive's, where a one-line text is still a text). An
+    empty title becomes the first sentence of the body.
     """
-    why = furniture_only(paras)
+    why = furniture_only(paras) if furniture_check else (None if paras else "no article body found")
     if why:
         raise SourceError(why, line=meta.get("line"))
     body = "\n\n".join(paras)

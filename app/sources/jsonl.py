@@ -103,6 +103,7 @@ def _record(line: str, *, path: str, number: int) -> Iterator[Article | Note]:
         record.get("title") or "",
         paras,
         path=path,
+        furniture_check=False,  # a record is an article by declaration
         line=number,
         source=record.get("source") or None,
         published=published,

@@ -1,0 +1,100 @@
+"""Query latency of each retrieval mode at RealTimeQA scale (~43k passages), same run.
+
+Uses the index that ``eval_retrieval.py`` builds under ``--work`` (building it if it is
+missing: ~7 minutes of embedding on 2 cores) and times ``Retriever.search`` for the
+first ``--queries`` questions in each mode, after a warm-up. Modes are interleaved
+question by question, so a noisy neighbour slows them alike. Prints a table and writes
+``benchmarks/results/bench_latency.json`` with the machine and date.
+
+Usage: ``python benchmarks/bench_latency.py [DATA] [--work DIR] [--queries N]`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import rtqa  # noqa: E402
+from eval_retrieval import PROJECT, machine  # noqa: E402
+
+from app.build import EMBED_RECIPE  # noqa: E402
+from app.retriever import MODES, Retriever  # noqa: E402
+from app.store import StoredIndex  # noqa: E402
+
+WARM_UP = 10  # queries per mode before timing: loads BM25, fills caches, JIT-free steady state
+TOP_K = 5  # what the chat asks for
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
+    parser.add_argument("--work", default=str(Path.home() / ".cache" / "newsdesk-eval"))
+    parser.add_argument("--out", default=str(PROJECT / "benchmarks" / "results"))
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="bring an existing index up to date with the current code (re-embeds changed passage ids)",
+    )
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args(argv)
+    data, work = Path(args.data), Path(args.work)
+    rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
+    index_dir = work / f"index-{EMBED_RECIPE}"
+    rtqa.ensure_index(work / "corpus", index_dir, rebuild=args.rebuild)
+    started = time.perf_counter()
+    retriever = Retriever(StoredIndex(index_dir))
+    load_seconds = time.perf_counter() - started
+    questions = [q.text for q in rtqa.load_questions(data)]
+    for text in questions[:WARM_UP]:
+        for mode in MODES:
+            retriever.search(text, TOP_K, mode=mode)
+    timings: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for text in questions[WARM_UP : WARM_UP + args.queries]:
+        for mode in MODES:
+            t0 = time.perf_counter()
+            retriever.search(text, TOP_K, mode=mode)
+            timings[mode].append(time.perf_counter() - t0)
+    rows = {
+        mode: {
+            "queries": len(ts),
+            "p50_ms": round(1000 * float(np.percentile(ts, 50)), 2),
+            "p95_ms": round(1000 * float(np.percentile(ts, 95)), 2),
+            "mean_ms": round(1000 * float(np.mean(ts)), 2),
+        }
+        for mode, ts in timings.items()
+    }
+    ratio = rows["hybrid"]["p50_ms"] / rows["dense"]["p50_ms"]
+    info = machine()
+    date = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    print(f"{len(retriever.index.passages)} passages, k={TOP_K}, {info['cpus']} cores, {info['cpu']}, {date}")
+    print(f"{'mode':<8} | {'p50 ms':>8} | {'p95 ms':>8} | {'mean ms':>8}")
+    for mode, r in rows.items():
+        print(f"{mode:<8} | {r['p50_ms']:>8.2f} | {r['p95_ms']:>8.2f} | {r['mean_ms']:>8.2f}")
+    print(f"hybrid p50 / dense p50 = {ratio:.2f} (target <= 1.5)")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    result = {
+        "date": date,
+        "machine": info,
+        "passages": len(retriever.index.passages),
+        "k": TOP_K,
+        "index_load_seconds": round(load_seconds, 2),
+        "modes": rows,
+        "hybrid_over_dense_p50": round(ratio, 3),
+    }
+    (out / "bench_latency.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out / 'bench_latency.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""Load test: many chat users at once against a real `newsdesk serve`, loopback only.
+
+Starts the server on a free 127.0.0.1 port (the seed index unless ``--index``), then
+``--clients`` gradio_client clients in threads, each asking ``--questions`` questions
+one after another through the ``/chat`` endpoint. Bounded in count and in time (every
+request has a timeout, the whole run a deadline); it stops by itself. Reports
+throughput, latency percentiles and errors as a table and JSON.
+
+    python benchmarks/load.py                      # 20 clients x 10 questions
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from machine import machine  # noqa: E402
+
+# Questions a reader of the seed article asks, answered and not: the mix matters, since
+# an abstention is cheaper than an answer.
+QUESTIONS = [
+    "what did Khamenei say about US troops",
+    "how many US troops are in Iraq?",
+    "who is the Iraqi president?",
+    "what did Rashid say?",
+    "is the United States a reliable friend of Iraq?",
+    "why does Iran oppose the US military presence?",
+    "what are US security agencies investigating?",
+    "when did Islamic State seize territory in Iraq?",
+    "what did state media quote Khamenei as saying?",
+    "where did Khamenei meet Rashid?",
+    "who reported the story?",
+    "what is the price of bitcoin?",
+    "who won the football world cup?",
+    "what did Khamenei say about European friends?",
+    "what does Iraq want from its relations with Iran?",
+]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(index: str | None, port: int) -> subprocess.Popen:
+    args = [sys.executable, "-m", "app", "serve", "--port", str(port)]
+    if index:
+        args += ["--index", index]
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    proc = subprocess.Popen(
+        args, cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("server did not start in 120 s")
+
+
+def run(clients: int, questions: int, index: str | None, timeout: float, deadline: float) -> dict:
+    from gradio_client import Client
+
+    port = _free_port()
+    proc = _serve(index, port)
+    url = f"http://127.0.0.1:{port}/"
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop_at = time.monotonic() + deadline
+
+    def user(n: int) -> None:
+        client = Client(url, verbose=False)
+        for i in range(questions):
+            if time.monotonic() > stop_at:
+                with lock:
+                    errors.append("deadline: not asked")
+                continue
+            question = QUESTIONS[(n + i) % len(QUESTIONS)]
+            started = time.perf_counter()
+            try:
+                job = client.submit(question, None, None, "", "", api_name="/chat")
+                markdown, _ = job.result(timeout=timeout)
+                if not markdown:
+                    raise ValueError("empty answer")
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+            except (Exception, TimeoutError) as err:  # every failure is counted, none hidden
+                with lock:
+                    errors.append(f"{type(err).__name__}: {err}")
+
+    try:
+        warm = Client(url, verbose=False)
+        warm.predict(QUESTIONS[0], None, None, "", "", api_name="/chat")  # load the model first
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            list(pool.map(user, range(clients)))
+        wall = time.perf_counter() - started
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    lat = np.array(latencies) * 1000
+    return {
+        "clients": clients,
+        "questions_per_client": questions,
+        "requests": clients * questions,
+        "answered": len(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "seconds": round(wall, 2),
+        "throughput_per_s": round(len(latencies) / wall, 2) if wall else 0.0,
+        "p50_ms": round(float(np.percentile(lat, 50)), 1) if len(lat) else None,
+        "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
+        "max_ms": round(float(lat.max()), 1) if len(lat) else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--questions", type=int, default=10)
+    parser.add_argument("--index", default=None, help="index folder (default: the seed index)")
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    parser.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    result = run(args.clients, args.questions, args.index, args.timeout, args.deadline)
+    result["machine"] = machine()
+    result["date"] = datetime.now(timezone.utc).date().isoformat()
+    print(f"load: {result['machine']['cores']} cores, {result['machine']['cpu']}, {result['date']}")
+    print("| clients x questions | answered | errors | throughput (answers/s) | p50 ms | p95 ms | max ms |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| {result['clients']} x {result['questions_per_client']} | {result['answered']} "
+        f"| {result['errors']} "
+        f"| {result['throughput_per_s']} | {result['p50_ms']} | {result['p95_ms']} | {result['max_ms']} |"
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "load.json").write_text(json.dumps(result, indent=2) + "\n")
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""RealTimeQA data for the retrieval benchmarks: questions, and the protocol's corpus as JSONL.
+
+Implements the corpus of ``../shared/data/README.md`` ("The retrieval protocol"): every
+unique evidence paragraph (HTML tags stripped) plus every paragraph (split on blank
+lines, at least 40 characters) of the articles in ``realtimeqa/articles/``. Each
+paragraph becomes its own JSONL record, so the project's splitter makes one article per
+paragraph and a hit is gold when its article is the question's evidence record. The
+JSONL is written outside the repository (the texts are the publishers' copyright).
+Does not embed or search: ``eval_retrieval.py`` and ``bench_latency.py`` do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MIN_DISTRACTOR_CHARS = 40  # the protocol's threshold for an article paragraph
+_TAG = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+EVIDENCE_URL = "rtqa-evidence:"  # url prefix of evidence records: identifies gold
+
+
+@dataclass(frozen=True)
+class Question:
+    question_id: str
+    date: str
+    text: str
+    choices: tuple[str, ...]
+    answer: int | None
+    evidence_url: str
+
+
+def clean(text: str) -> str:
+    """Strip HTML tags and fold whitespace (what the project's JSONL reader folds too)."""
+    return _SPACES.sub(" ", _TAG.sub("", text)).strip()
+
+
+def evidence_url(paragraph: str) -> str:
+    return EVIDENCE_URL + hashlib.sha256(paragraph.encode()).hexdigest()[:16]
+
+
+def load_questions(data: Path) -> list[Question]:
+    """The questions that have an evidence paragraph, in file order."""
+    questions = []
+    for path in sorted((data / "realtimeqa" / "questions").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            q = json.loads(line)
+            evidence = clean(q.get("evidence") or "")
+            if not evidence:
+                continue
+            answer = q.get("answer") or []
+            questions.append(
+                Question(
+                    question_id=q["question_id"],
+                    date=q.get("question_date", ""),
+                    text=q["question_sentence"],
+                    choices=tuple(q.get("choices") or ()),
+                    answer=int(answer[0]) if answer and str(answer[0]).isdigit() else None,
+                    evidence_url=evidence_url(evidence),
+                )
+            )
+    return questions
+
+
+def write_corpus(data: Path, out: Path) -> int:
+    """Write the protocol's corpus to ``out`` (one paragraph a JSONL record); return its size.
+
+    Rewritten only when the content changes, so the index build sees unchanged files.
+    """
+    records: dict[str, dict] = {}
+    for path in sorted((data / "realtimeqa" / "questions").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                evidence = clean(json.loads(line).get("evidence") or "")
+                if evidence and evidence not in records:
+                    records[evidence] = {"text": evidence, "url": evidence_url(evidence)}
+    for path in sorted((data / "realtimeqa" / "articles").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            for result in json.loads(line).get("search_result") or []:
+                for block in _BLANK_LINE.split(result.get("text") or ""):
+                    paragraph = clean(block)
+                    if len(paragraph) >= MIN_DISTRACTOR_CHARS and paragraph not in records:
+                        records[paragraph] = {
+                            "title": clean(result.get("title") or ""),
+                            "text": paragraph,
+                            "url": result.get("url") or "",
+                        }
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records.values())
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.exists() or out.read_text(encoding="utf-8") != text:
+        out.write_text(text, encoding="utf-8")
+    return len(records)
+
+
+def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
+    """Build the index of ``corpus`` in ``index_dir`` when it is missing, unreadable by
+    this code, or ``rebuild``; return its passage count.
+
+    Vectors are cached by passage text in ``vectors-cache.npz`` beside the index, so a
+    rebuild after a change to the article readers or the index format (new passage ids,
+    same texts) embeds only texts never seen, not all ~44k passages again.
+    """
+    from app import build
+    from app.store import IndexUnavailable, StoredIndex
+
+    if not rebuild:
+        try:
+            return len(StoredIndex(index_dir).passages)
+        except IndexUnavailable:
+            pass
+    cache_file = index_dir.parent / "vectors-cache.npz"
+    cache = VectorCache.load(cache_file)
+    cache.add_index_folder(index_dir)
+    real = build.get_embedder
+    build.get_embedder = lambda name: _CachedEmbedder(real(name), cache)
+    try:
+        report = build.build_index(corpus, index_dir, progress=True)
+    finally:
+        build.get_embedder = real
+    cache.add_index_folder(index_dir)
+    cache.save(cache_file)
+    return report.passages
+
+
+class VectorCache:
+    """Passage vectors keyed by sha256 of the embedded text (benchmark-side only)."""
+
+    def __init__(self, vectors: dict[str, np.ndarray]):
+        self.vectors = vectors
+
+    @classmethod
+    def load(cls, path: Path) -> VectorCache:
+        if not path.exists():
+            return cls({})
+        with np.load(path) as data:
+            return cls(dict(zip(data["keys"].tolist(), data["vectors"], strict=True)))
+
+    def save(self, path: Path) -> None:
+        keys = sorted(self.vectors)
+        np.savez(path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+
+    def add_index_folder(self, folder: Path) -> None:
+        """Read the texts and vectors of an index folder of any format version so far."""
+        import faiss
+
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            files = manifest["files_in_index"]
+            index = faiss.read_index(str(folder / files["vectors"]))
+            bodies = {}
+            for line in (folder / files["articles"]).read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    a = json.loads(line)
+                    bodies[a["article_id"]] = a["body"]
+            rows = [json.loads(x) for x in (folder / files["passages"]).read_text().splitlines() if x.strip()]
+        except (OSError, KeyError, ValueError, RuntimeError):
+            return
+        vectors = index.reconstruct_n(0, index.ntotal)
+        for row, vector in zip(rows, vectors, strict=True):
+            text = bodies[row["article_id"]][row["start"] : row["end"]]
+            self.vectors[_key(text)] = vector
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _CachedEmbedder:
+    """The project's embedder with ``VectorCache`` in front: embeds only cache misses."""
+
+    def __init__(self, embedder, cache: VectorCache):
+        self.embedder, self.cache = embedder, cache
+        self.name = embedder.name
+
+    @property
+    def dim(self) -> int:
+        return self.embedder.dim
+
+    def encode(self, texts: list[str], **kwargs) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if _key(t) not in self.cache.vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.encode(missing, **kwargs), strict=True):
+                self.cache.vectors[_key(text)] = vector
+        if not texts:
+            return self.embedder.encode(texts, **kwargs)
+        return np.stack([self.cache.vectors[_key(t)] for t in texts]).astype(np.float32)
