@@ -30,11 +30,12 @@ from typing import Any
 
 import numpy as np
 
-from app.filters import OVERFETCH, Filters, make_filters
+from app.filters import Filters, make_filters
 from app.followup import Turn, content_words, quoted_in, resolve, same_person
 from app.keyword import tokenize
 from app.quotes import VERBS
 from app.retriever import Retriever, get_retriever
+from app.syndication import near_duplicate
 from app.text import sentence_spans
 from app.types import Answer, Hit, Quote
 from app.when import time_scope
@@ -52,8 +53,6 @@ SENTENCE_WEIGHT = 0.7
 LEXICAL_WEIGHT = 0.1
 RELATIVE_KEEP = 0.85  # keep sentences scoring at least this share of the best one
 MIN_SENTENCE_CHARS = 25  # shorter "sentences" are datelines or fragments
-DUPLICATE_JACCARD = 0.8  # word-set overlap at which two sentences are the same quote
-DUPLICATE_CONTAINED = 0.9  # share of the shorter one's words in the longer: a trimmed copy
 # "What did X say?": a sentence quoting X gains this much, so X's quotes rank first
 # (a sentence's score is ~0.3-0.8); "who said '...'?": the sentence holding the words.
 SPEAKER_BONUS = 0.3
@@ -358,11 +357,7 @@ def _same_quote(a: str, b: str) -> bool:
     quoted_a = {_norm(q) for q in _QUOTED.findall(a)}
     if quoted_a & {_norm(q) for q in _QUOTED.findall(b)}:
         return True
-    wa, wb = set(_norm(a).split()), set(_norm(b).split())
-    if not wa or not wb:
-        return False
-    contained = len(wa & wb) / min(len(wa), len(wb)) >= DUPLICATE_CONTAINED
-    return contained or len(wa & wb) / len(wa | wb) >= DUPLICATE_JACCARD
+    return near_duplicate(a, b)
 
 
 def _prefer_articles(hits: tuple[Hit, ...], articles: set[str]) -> tuple[Hit, ...]:
@@ -371,12 +366,10 @@ def _prefer_articles(hits: tuple[Hit, ...], articles: set[str]) -> tuple[Hit, ..
 
 
 def search(retriever: Retriever, query: str, k: int, filters: Filters) -> tuple[Hit, ...]:
-    """The top ``k`` hits that pass ``filters`` (from a deeper list when filtering)."""
-    if not filters.active:
-        return tuple(retriever.search(query, k))
-    articles = retriever.index.articles
-    hits = retriever.search(query, k * OVERFETCH)
-    return tuple([h for h in hits if filters.allows(articles[h.citation.article_id])][:k])
+    """The top ``k`` hits that pass ``filters`` (the retriever applies them)."""
+    return tuple(
+        retriever.search(query, k, since=filters.since, until=filters.until, outlets=sorted(filters.outlets))
+    )
 
 
 def _previous_answer(history: Any, index_dir, filters: Filters) -> Answer | None:

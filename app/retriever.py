@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -22,15 +23,19 @@ import numpy as np
 
 from app import fusion
 from app.embedder import get_embedder, model_name
+from app.filters import OVERFETCH, make_filters
 from app.query import clean_question
 from app.store import IndexUnavailable, StoredIndex, read_manifest
-from app.types import Citation, Hit
+from app.syndication import near_duplicate
+from app.types import Citation, Hit, Outlet
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 # How many candidates each retriever contributes to the hybrid before re-scoring.
 # 100 is past where the evaluation's Recall@10 stops changing.
 CANDIDATES = 100
+# Passages fetched per one wanted, so that folding syndicated copies away still leaves k.
+COPIES_DEPTH = 2
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -57,14 +62,36 @@ class Retriever:
         self.embedder = get_embedder(recorded)
         self._checked_dim = False
         self._all_vectors: np.ndarray | None = None
+        self._story_members: dict[str, list[str]] | None = None
 
-    def search(self, question: str, k: int = 5, *, mode: Mode = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        mode: Mode = "hybrid",
+        since=None,
+        until=None,
+        outlets: list[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``k`` passages, each story once (a syndicated copy's passage is
+        folded into the first copy's citation), within the date range and outlets."""
         if mode not in MODES:
             raise ValueError(f"Unknown mode {mode!r}. Supported modes are: {list(MODES)}")
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
         if not question or not question.strip():
             raise ValueError("the question is empty")
+        chosen = make_filters(since, until, outlets)
+        # Fetch deeper than k: copies fold away, and filters drop passages.
+        depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
+        articles = self.index.articles
+        hits = [
+            h for h in self._ranked(question, depth, mode) if chosen.allows(articles[h.citation.article_id])
+        ]
+        return self._fold_copies(hits)[:k]
+
+    def _ranked(self, question: str, k: int, mode: Mode) -> list[Hit]:
         n = len(self.index.passages)
         if n == 0:
             return []
@@ -88,6 +115,39 @@ class Retriever:
         z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
         fused = fusion.hybrid(query, self._vectors()[ids], z_keyword, self.index.mean, self.index.cov)
         return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
+
+    def _fold_copies(self, hits: list[Hit]) -> list[Hit]:
+        """Keep the first hit of each passage a story's copies share (same or lightly
+        edited text); its citation lists the other outlets that carried the story."""
+        articles = self.index.articles
+        kept: list[tuple[str, Hit]] = []
+        for hit in hits:
+            story = articles[hit.citation.article_id].get("story", hit.citation.article_id)
+            if any(s == story and near_duplicate(k.text, hit.text) for s, k in kept):
+                continue
+            kept.append((story, hit))
+        return [self._with_copies(story, hit) for story, hit in kept]
+
+    def _with_copies(self, story: str, hit: Hit) -> Hit:
+        others = [a for a in self._stories().get(story, ()) if a != hit.citation.article_id]
+        if not others:
+            return hit
+        outlets = []
+        for other in others:
+            record = self.index.articles[other]
+            published = record.get("published")
+            when = datetime.fromisoformat(published) if published else None
+            source, url = record.get("source"), record.get("url")
+            outlets.append(Outlet(source, record["title"], when, url, record["path"]))
+        return replace(hit, citation=replace(hit.citation, carried_by=tuple(outlets)))
+
+    def _stories(self) -> dict[str, list[str]]:
+        if self._story_members is None:
+            members: dict[str, list[str]] = {}
+            for article_id, record in self.index.articles.items():
+                members.setdefault(record.get("story", article_id), []).append(article_id)
+            self._story_members = members
+        return self._story_members
 
     def _vectors(self) -> np.ndarray:
         """All passage vectors as one array (fetched once: re-scoring reads hundreds a query)."""
@@ -152,6 +212,9 @@ def retrieve(
     index_dir: str | os.PathLike[str] | None = None,
     mode: Mode = "hybrid",
     model: str | None = None,
+    since=None,
+    until=None,
+    outlets: list[str] | None = None,
 ) -> list[Hit]:
     """The ``k`` passages most relevant to ``question``, best first, with citations.
 
@@ -161,13 +224,18 @@ def retrieve(
         index_dir: an index folder; default the project's ``embeddings/``.
         mode: "hybrid" (default), "dense" (embeddings only) or "keyword" (BM25 only).
         model: check that the index was built with this model; default: the index's.
+        since, until: only articles published in this range (dates, both ends
+            inclusive, compared in each article's own time zone; or ISO timestamps).
+        outlets: only articles from these outlets (case does not matter).
 
     Example:
         >>> hits = retrieve("what did Khamenei say about US troops", k=3)
         >>> hits[0].citation.source, hits[0].citation.paragraph
         ('Reuters', 5)
     """
-    return get_retriever(index_dir, model=model).search(question, k, mode=mode)
+    return get_retriever(index_dir, model=model).search(
+        question, k, mode=mode, since=since, until=until, outlets=outlets
+    )
 
 
 def _manifest_stamp(folder: Path) -> int:

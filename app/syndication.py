@@ -44,6 +44,21 @@ def signatures(bodies: Iterable[str]) -> np.ndarray:
     return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
 
 
+# Two passages or sentences are the same text, lightly edited, when the words of the
+# shorter are almost all in the longer (a trimmed copy) or the word sets nearly match.
+SAME_TEXT_CONTAINED = 0.9
+SAME_TEXT_JACCARD = 0.8
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Whether two texts are one text as two outlets printed it."""
+    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+    if not wa or not wb:
+        return False
+    shared = len(wa & wb)
+    return shared / min(len(wa), len(wb)) >= SAME_TEXT_CONTAINED or shared / len(wa | wb) >= SAME_TEXT_JACCARD
+
+
 def encode(signature: np.ndarray) -> str:
     """A signature as compact text for the article store (affine32 values fit 32 bits)."""
     return base64.b64encode(signature.astype("<u4").tobytes()).decode("ascii")

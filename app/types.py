@@ -70,8 +70,28 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class Outlet:
+    """Another outlet that carried the same story (a syndicated copy)."""
+
+    source: str | None
+    title: str
+    published: datetime | None
+    url: str | None
+    path: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = _iso(self.published)
+        return data
+
+
+@dataclass(frozen=True)
 class Citation:
-    """Where a passage comes from, precisely enough for a reader to check it."""
+    """Where a passage comes from, precisely enough for a reader to check it.
+
+    ``carried_by`` lists the other outlets whose copy of the same story holds this
+    passage too (the story is returned once, citing all of them).
+    """
 
     article_id: str
     passage_id: str
@@ -83,10 +103,12 @@ class Citation:
     url: str | None
     start: int
     end: int
+    carried_by: tuple[Outlet, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["published"] = _iso(self.published)
+        data["carried_by"] = [o.to_dict() for o in self.carried_by]
         return data
 
 

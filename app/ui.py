@@ -82,13 +82,16 @@ def sources_html(answer: Answer) -> str:
             hit = texts.get(q.passage_id)
             passage, start = (hit.text, hit.citation.start) if hit else (q.quote, q.start)
             span = (q.start - start, q.end - start)
-            items.append(_source(q.n, q.title, q.source, q.published, q.paragraph, passage, span))
+            also = hit.citation.carried_by if hit else ()
+            items.append(_source(q.n, q.title, q.source, q.published, q.paragraph, passage, span, also))
         heading = "Sources"
     return f"<div class='nd-sources'><h3>{heading}</h3>{''.join(items)}</div>"
 
 
-def _source(n, title, source, published, paragraph, passage, span) -> str:
+def _source(n, title, source, published, paragraph, passage, span, also=()) -> str:
     meta = f"{source or 'unknown outlet'} · {_date(published)} · paragraph {paragraph}"
+    if also:  # the same wire story in other outlets
+        meta += " · also carried by " + ", ".join(o.source or o.title for o in also)
     if span and 0 <= span[0] <= span[1] <= len(passage):
         a, b = span
         body = f"{html.escape(passage[:a])}<mark>{html.escape(passage[a:b])}</mark>{html.escape(passage[b:])}"

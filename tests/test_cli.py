@@ -51,7 +51,9 @@ def test_build_json_then_search_json(tmp_path):
         "url",
         "start",
         "end",
+        "carried_by",  # other outlets of the same story (empty here)
     }
+    assert citation["carried_by"] == []
     assert citation["title"] == TITLE and citation["published"].startswith("2023-04-30")
 
 

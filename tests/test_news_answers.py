@@ -74,3 +74,55 @@ def test_quotes_are_stored_with_the_articles(corpus_index):
         "Abdul Latif Rashid",
     ]
     assert all(seed["body"][q[0] - 1] == '"' for q in seed["quotes"])
+
+
+def test_a_syndicated_story_is_returned_once_citing_every_outlet(tmp_path):
+    import json
+    import shutil
+
+    from conftest import SEED
+
+    from app import load_articles, retrieve
+
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEED, news / SEED.name)
+    (seed,) = load_articles(news).articles
+    paras = seed.body.split("\n\n")
+    copies = [  # what outlets do to agency copy: new headline, standfirst, trimmed end
+        {
+            "title": "Khamenei: not one US soldier",
+            "source": "Tehran Times",
+            "url": "https://example.com/tt/1",
+            "published": "2023-04-30",
+            "text": "\n\n".join(paras[:-1]),
+        },
+        {
+            "title": "Iran's leader presses Iraq on US troops",
+            "source": "Al Arabiya",
+            "url": "https://example.com/aa/2",
+            "published": "2023-04-30",
+            "text": "Tehran's message to Baghdad was blunt.\n\n" + seed.body,
+        },
+    ]
+    other = {
+        "title": "Pentagon keeps troops in Iraq",
+        "source": "AP",
+        "published": "2023-05-01",
+        "text": "The Pentagon said on Monday it had no plans to pull its 2,500 troops out of Iraq, where "
+        "they advise Iraqi forces fighting Islamic State, despite Iran's call for them to leave.",
+    }
+    (news / "copies.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [*copies, other]))
+    build_index(news, tmp_path / "index")
+    hits = retrieve(QUESTION, k=5, index_dir=tmp_path / "index")
+    texts = [h.text for h in hits]
+    assert len(texts) == len(set(texts))  # no passage twice
+    top = hits[0]
+    assert {o.source for o in top.citation.carried_by} == {"Tehran Times", "Al Arabiya"} - {
+        top.citation.source
+    }
+    assert "https://example.com/tt/1" in {o.url for o in top.citation.carried_by} | {top.citation.url}
+    pentagon = retrieve(
+        "does the Pentagon plan to pull troops out of Iraq?", k=1, index_dir=tmp_path / "index"
+    )
+    assert pentagon[0].citation.source == "AP" and pentagon[0].citation.carried_by == ()  # a different story
