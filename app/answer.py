@@ -102,6 +102,11 @@ class _SentenceCache:
 
 CACHE_SENTENCES = 20_000
 _SENTENCES = _SentenceCache(CACHE_SENTENCES)
+# Previous answers a follow-up leans on, by conversation, index generation and filters:
+# every follow-up would otherwise answer the question before it again.
+CACHE_PREVIOUS = 256
+_PREVIOUS: dict = {}
+_PREVIOUS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,7 @@ def compose(
     ]
     texts = [hit.text[s - hit.citation.start : e - hit.citation.start] for hit, s, e in spans]
     query = turn.query if turn is not None else question
-    q = retriever.embedder.encode([query])[0]
+    q = _SENTENCES.encode(retriever.embedder, [query])[0]  # cached: follow-ups ask it again
     index = retriever.index
     passages = np.stack([index.vector(index.row_of(h.citation.passage_id)) for h in read])
     sentences = _SENTENCES.encode(retriever.embedder, texts)
@@ -380,8 +385,13 @@ def _previous_answer(history: Any, index_dir, filters: Filters) -> Answer | None
     earlier = previous_questions(history)
     if not earlier:
         return None
+    stamp = get_retriever(index_dir).index.manifest.get("generation")
+    key = (tuple(earlier), str(index_dir), stamp, filters)
+    with _PREVIOUS_LOCK:
+        if key in _PREVIOUS:
+            return _PREVIOUS[key]
     try:
-        return ask(
+        answer = ask(
             earlier[-1],
             earlier[:-1],
             index_dir=index_dir,
@@ -391,6 +401,11 @@ def _previous_answer(history: Any, index_dir, filters: Filters) -> Answer | None
         )
     except ValueError:
         return None
+    with _PREVIOUS_LOCK:
+        _PREVIOUS[key] = answer
+        while len(_PREVIOUS) > CACHE_PREVIOUS:
+            _PREVIOUS.pop(next(iter(_PREVIOUS)))
+    return answer
 
 
 def _metadata_answer(turn: Turn, retriever: Retriever, previous: Answer | None, filters) -> Answer:
