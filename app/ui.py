@@ -221,4 +221,10 @@ def create_app(index_dir: str | Path | None = None):
 
 
 def launch(*, index_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
-    create_app(index_dir).launch(server_name=host, server_port=port, show_error=True, css=CSS)
+    """Serve the chat. The model is loaded before the page is, so the first answer is as
+    quick as the others."""
+    from app.retriever import get_retriever
+
+    demo = create_app(index_dir)
+    get_retriever(index_dir).embedder.encode(["warm up"])
+    demo.launch(server_name=host, server_port=port, show_error=True, css=CSS)
