@@ -7,7 +7,8 @@ an "as of" date: by default the newest article date in the index, so "last week"
 the week before the newest story, not before today. The range is the whole period the
 phrase names (``dateparser`` reports day, week, month or year); "since"/"after" and
 "before"/"until" open it on one side. Does not understand events as times ("before the
-election", "after the war"): such questions are answered without a date range.
+election", "after the war"), and a date that names a topic rather than a time ("the 2003
+invasion", "the 2022 World Cup": no preposition governs it) is not a range.
 """
 
 from __future__ import annotations
@@ -75,9 +76,11 @@ def _search(question: str, base: datetime) -> tuple[str, datetime, str, str] | N
         lead = _LEADING.match(phrase)
         before = question[: question.find(phrase)].split()
         word = (lead.group(1) if lead else before[-1] if before else "").lower()
-        bare_month = not re.search(r"\d|yesterday|today|tonight|week|month|year|ago|day\b", phrase, re.I)
-        if bare_month and not _LEADING.match(f"{word} "):
-            continue  # "the March on Washington": a month name alone, governed by nothing
+        relative = re.search(r"yesterday|today|tonight|week|month|year|ago|day\b", phrase, re.I)
+        if not relative and not _LEADING.match(f"{word} "):
+            # A date governed by no preposition is a topic, not a time: "the March on
+            # Washington", "the 2003 invasion", "the 2022 World Cup".
+            continue
         data = _parser(base).get_date_data(_LEADING.sub("", phrase))
         return phrase, when, data.period or "day", word
     return None

@@ -38,6 +38,8 @@ def test_question_dates_become_ranges(question, since, until):
         "what may happen next?",
         "the March on Washington",
         "US troops before the election",
+        "what did Khamenei say about the 2003 invasion?",  # a year as a topic, not a time
+        "who won the 2022 World Cup?",
     ],
 )
 def test_no_date_where_there_is_none(question):
