@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
+	# Export the packaged model to ONNX once (app/onnx_model.py; cached, parity-checked).
+	$(PY) -c "from app.embedder import get_embedder; print('embedding backend:', get_embedder().runner)"
 	touch $(STAMP)
 
 # The index of seeds/ is committed; this rebuilds it only if seeds/ or the model changed.
@@ -39,10 +41,6 @@ lint: install
 test: install chromium index lint
 	$(PY) -m pytest
 
-# Regenerate docs/screenshot.png (the README's picture) from the browser test.
-screenshot: install chromium index
-	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py -k browser_asks
-
 # Retrieval benchmarks on the shared RealTimeQA data (never copied into the repo). The
 # corpus JSONL and its index live in $(WORK); the first run embeds ~43k passages (~7 min).
 DATA ?= ../shared/data
@@ -51,9 +49,26 @@ WORK ?= $(HOME)/.cache/newsdesk-eval
 eval: install
 	$(PY) benchmarks/eval_retrieval.py $(DATA) --work $(WORK)
 
+# Speed and scale (README "Speed and scale"): Reuters-21578 plus RealTimeQA paragraphs
+# (100k passages) are converted to JSONL and embedded once into $(BENCH_CACHE) (~15 min
+# the first time); later runs reuse them. `make bench BENCH_FLAGS=--quick` runs smaller
+# samples and sizes.
+REUTERS ?= $(DATA)/reuters21578
+BENCH_CACHE ?= $(HOME)/.cache/newsdesk-bench
+BENCH_FLAGS ?=
+
 bench: install
+	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
 	$(PY) benchmarks/bench_latency.py $(DATA) --work $(WORK)
-	$(PY) benchmarks/load.py --clients 20 --questions 10
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_build.py $(REUTERS) $(DATA) $(BENCH_FLAGS)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_scale.py $(REUTERS) $(DATA) $(BENCH_FLAGS)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_startup.py
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_update.py $(REUTERS) $(DATA)
+	$(PY) benchmarks/plot_scale.py
+
+# Regenerate docs/screenshot.png (the README's picture) from the browser test.
+screenshot: install chromium index
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py -k browser_asks
 
 # 20 chat users at once against a real `newsdesk serve` on loopback (bounded, stops itself).
 load: install index

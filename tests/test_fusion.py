@@ -89,3 +89,50 @@ def test_hybrid_ignores_quiz_phrasing(corpus_index):
     plain = retrieve(f"{QUESTION}?", k=3, index_dir=corpus_index)
     quiz = retrieve(f"According to reports, {QUESTION} this week?", k=3, index_dir=corpus_index)
     assert [h.citation.passage_id for h in quiz] == [h.citation.passage_id for h in plain]
+
+
+def _unit(rows):
+    v = np.asarray(rows, dtype=np.float64)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_passage_density_matches_brute_force_and_excludes_itself():
+    rng = np.random.default_rng(1)
+    vectors = _unit(rng.normal(size=(60, 6)))
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    raw = np.sort(sims, axis=1)[:, -4:].mean(axis=1)
+    expected = (raw - raw.mean()) / raw.std()
+    got = fusion.passage_density(vectors, k=4, block=7)  # blocks not dividing n
+    assert got.shape == (60,)
+    assert np.allclose(got, expected, atol=1e-5)
+
+
+def test_passage_density_ranks_a_crowded_passage_highest():
+    # four near-copies of one paragraph (a "hub") and four unrelated directions
+    hub = [[1.0, 0.01 * i, 0, 0, 0, 0] for i in range(4)]
+    lone = [[0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1]]
+    density = fusion.passage_density(_unit(hub + lone), k=2)
+    assert density[:4].min() > density[4:].max()
+
+
+def test_passage_density_small_corpus_is_zero():
+    assert fusion.passage_density(_unit([[1, 0], [0, 1]]), k=2).tolist() == [0.0, 0.0]
+    assert fusion.passage_density(np.zeros((0, 3)), k=2).shape == (0,)
+
+
+def test_hybrid_hubness_penalty():
+    vectors = _unit([[1, 0, 0], [0.9, 0.1, 0], [0, 1, 0]])
+    query = _unit([[1, 0.05, 0]])[0]
+    mean, cov = vectors.mean(axis=0), np.cov(vectors.T, bias=True)
+    z_keyword = np.zeros(3)
+    plain = fusion.hybrid(query, vectors, z_keyword, mean, cov)
+    assert np.allclose(fusion.hybrid(query, vectors, z_keyword, mean, cov, density=None), plain)
+    assert np.allclose(
+        fusion.hybrid(query, vectors, z_keyword, mean, cov, density=np.ones(3), hubness=0), plain
+    )
+    density = np.array([3.0, 0.0, 0.0])  # passage 0 sits in a crowd
+    penalised = fusion.hybrid(query, vectors, z_keyword, mean, cov, density=density, hubness=0.5)
+    assert np.allclose(penalised, plain - 0.5 * density)
+    assert fusion.top_k(plain, 1).tolist() == [0]
+    assert fusion.top_k(penalised, 1).tolist() == [1]

@@ -1,0 +1,120 @@
+"""Incremental update: adding one article to an existing index of the Reuters archive.
+
+Copies the 100k-passage index built by ``bench_scale.py`` (Reuters + RealTimeQA) and its source
+folder into a scratch folder, adds one new article file, and times ``build_index``
+(median of ``--runs``, each on a fresh copy), with a profile of where the time goes
+(reading the articles, splitting, enrichment, embedding the new passages, BM25, writing
+the index). A second build with nothing changed is timed too (the no-op path).
+
+Usage: ``python benchmarks/bench_update.py [REUTERS_DIR] [RTQA_DATA_DIR] [--runs N]``. Prints a table and
+writes ``benchmarks/results/bench_update.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import bench_scale  # noqa: E402
+from machine import CACHE, PROJECT, headline, machine, table, write_result  # noqa: E402
+
+from app.build import build_index  # noqa: E402
+
+ARTICLE = """Central bank holds rates as inflation eases
+
+The central bank left its benchmark interest rate unchanged on Thursday, saying
+inflation had eased faster than expected over the summer.
+
+"We are not yet done, but the direction is clear," the governor told reporters after
+the meeting, adding that the bank would watch wages closely.
+
+Economists had expected the pause after three increases this year.
+"""
+
+# Functions whose cumulative time the profile reports, by (file suffix, name).
+STAGES = {
+    "read articles (load_articles)": ("sources/__init__.py", "load_articles"),
+    "split passages": ("passages.py", "split_passages"),
+    "enrich (quotes, MinHash stories)": ("enrich.py", "enrich"),
+    "load the previous index": ("store.py", "__init__"),
+    "embed new passages": ("embedder.py", "encode"),
+    "BM25 build": ("keyword.py", "build"),
+    "write the generation (FAISS, matrix, stores, hashes)": ("store.py", "write"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "reuters", nargs="?", default=str(PROJECT.parent / "shared" / "data" / "reuters21578")
+    )
+    parser.add_argument("rtqa", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    info = machine()
+    print(headline(info))
+    source = bench_scale.corpus(Path(args.reuters), Path(args.rtqa))
+    full = CACHE / "index-100k"
+    build_index(source, full, progress=True)  # a no-op when bench_scale built it
+    from app.embedder import get_embedder
+
+    get_embedder().encode(["load the model before timing, as a running app has it"])
+    scratch = CACHE / "update"
+    seconds, noop, profile = [], [], None
+    for run in range(args.runs):
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(source, scratch / "news")
+        shutil.copytree(full, scratch / "index")  # copy2 keeps mtimes: the fast integrity path holds
+        (scratch / "news" / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"day {run}"))
+        profiler = cProfile.Profile() if run == 0 else None
+        t = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        report = build_index(scratch / "news", scratch / "index")
+        if profiler:
+            profiler.disable()
+            profile = profiler
+        seconds.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        build_index(scratch / "news", scratch / "index")
+        noop.append(time.perf_counter() - t)
+        assert report.added > 0 and report.removed == 0, report
+    shutil.rmtree(scratch, ignore_errors=True)
+    stats = pstats.Stats(profile)
+    stages = {}
+    for label, (suffix, name) in STAGES.items():
+        total = sum(
+            value[3]
+            for (path, _, func), value in stats.stats.items()
+            if path.endswith(suffix) and func == name
+        )
+        stages[label] = round(total, 3)
+    seconds.sort()
+    noop.sort()
+    result = {
+        "machine": info,
+        "passages": report.passages,
+        "added": report.added,
+        "add_one_article_s": {"median": round(seconds[len(seconds) // 2], 2), "runs": seconds},
+        "nothing_changed_s": round(noop[len(noop) // 2], 2),
+        "profile_first_run_s": stages,
+    }
+    print(f"index of {report.passages} passages; one article adds {report.added} passages")
+    rows = [[f"add one article (median of {args.runs})", result["add_one_article_s"]["median"]]]
+    rows += [[f"  {k}", v] for k, v in stages.items()]
+    rows.append(["build with nothing changed", result["nothing_changed_s"]])
+    print(table(["step", "seconds"], rows))
+    write_result("bench_update", result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
