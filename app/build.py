@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app import store
+from app import fusion, store
 from app.embedder import get_embedder, model_name
 from app.enrich import enrich
 from app.keyword import KeywordIndex
@@ -111,6 +111,7 @@ def build_index(
                 articles=articles,
                 keyword=KeywordIndex.build([p.text for p in passages]),
                 previous=old.vectors if old is not None else None,
+                density=_density(vectors, passages, old, old_rows, new),
             )
         kept = len(passages) - len(new)
         removed = len(old_rows) - kept
@@ -156,6 +157,30 @@ def _current(manifest: dict, files: dict[str, str], name: str) -> bool:
         # the search index is the kind its size calls for (the cut-over may have moved)
         and manifest.get("index_kind") == store.index_kind(manifest.get("count", 0))
     )
+
+
+# An update that adds more than this share of the corpus recomputes every passage's
+# density; below it, only the new passages' (the others' neighbours barely move).
+DENSITY_REFRESH = 0.1
+
+
+def _density(vectors, passages, old, old_rows, new) -> np.ndarray | None:
+    """Raw hubness densities (``fusion.raw_density``) of the new generation: the old
+    index's for passages it had, computed for the new ones; all of them afresh after a
+    large change. None above ``fusion.HUBNESS_MAX_PASSAGES`` (the penalty is then off)."""
+    n = len(vectors)
+    if n > fusion.HUBNESS_MAX_PASSAGES:
+        return None
+    previous = old.raw_density if old is not None else None
+    if previous is None or len(previous) != len(old.passages) or len(new) > DENSITY_REFRESH * n:
+        return fusion.raw_density(vectors)
+    raw = np.empty(n, dtype=np.float64)
+    fresh = [i for i, p in enumerate(passages) if p.passage_id not in old_rows]
+    kept = [i for i, p in enumerate(passages) if p.passage_id in old_rows]
+    raw[kept] = previous[[old_rows[passages[i].passage_id] for i in kept]]
+    if fresh:
+        raw[fresh] = fusion.raw_density(vectors, rows=np.array(fresh))
+    return raw
 
 
 def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:

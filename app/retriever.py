@@ -114,7 +114,15 @@ class Retriever:
         ids = np.unique(np.concatenate([dense_ids[dense_ids >= 0], fusion.top_k(keyword, depth)]))
         z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
         # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
-        fused = fusion.hybrid(query, self.index.rows(ids), z_keyword, self.index.mean, self.index.cov)
+        density = self.index.density  # hubness penalty: crowded passages step back
+        fused = fusion.hybrid(
+            query,
+            self.index.rows(ids),
+            z_keyword,
+            self.index.mean,
+            self.index.cov,
+            density=density[ids] if density is not None else None,
+        )
         return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
 
     def _fold_copies(self, hits: list[Hit]) -> list[Hit]:

@@ -163,10 +163,12 @@ def write(
     articles: list[dict[str, Any]],
     keyword,
     previous=None,
+    density: np.ndarray | None = None,
 ) -> None:
     """Write a complete index generation, then switch ``manifest.json`` to it.
     ``previous``: the FAISS index of the generation being replaced, whose trained IVF
-    cells are reused when they still fit the corpus size (see ``make_index``)."""
+    cells are reused when they still fit the corpus size (see ``make_index``).
+    ``density``: each passage's raw hubness density (``fusion.raw_density``), if any."""
     import faiss
 
     gen = manifest["generation"]
@@ -181,7 +183,8 @@ def write(
     centred = vectors - mean
     cov = centred.T @ centred / max(len(vectors), 1)
     # float32 halves the file; the moments only scale scores, so the precision is ample.
-    np.savez(tmp / names["stats"], mean=mean.astype(np.float32), cov=cov.astype(np.float32))
+    extra = {"density": np.asarray(density, dtype=np.float32)} if density is not None else {}
+    np.savez(tmp / names["stats"], mean=mean.astype(np.float32), cov=cov.astype(np.float32), **extra)
     _write_jsonl(tmp / names["passages"], (asdict(p) for p in passages))
     _write_jsonl(tmp / names["articles"], articles)
     keyword.save(tmp / names["keyword"])
@@ -375,7 +378,7 @@ class StoredIndex:
         if self.matrix.shape != (self.vectors.ntotal, self.vectors.d) or self.matrix.dtype != np.float32:
             raise IndexUnavailable(f"{self.folder / files['matrix']}: wrong shape for the vectors; {_FIX}")
         self.rows = _read(self.folder / files["matrix"], lambda p: _RowReader(p, self.matrix))
-        self.mean, self.cov = _read(self.folder / files["stats"], _read_stats)
+        self.mean, self.cov, self.raw_density = _read(self.folder / files["stats"], _read_stats)
         rows = _read(self.folder / files["passages"], _read_passages)
         self.passages = rows
         articles = _read(self.folder / files["articles"], _read_jsonl)
@@ -433,6 +436,16 @@ class StoredIndex:
         return self.articles[row.article_id]["body"][row.start : row.end]
 
     @property
+    def density(self) -> np.ndarray | None:
+        """Each passage's hubness density as z over the corpus (None when the index was
+        built without it): what ``fusion.hybrid`` subtracts."""
+        if "_density" not in self.__dict__:
+            raw = self.raw_density
+            ok = raw is not None and len(raw) == len(self.passages) and len(raw) and raw.std() > 0
+            self.__dict__["_density"] = ((raw - raw.mean()) / raw.std()).astype(np.float32) if ok else None
+        return self.__dict__["_density"]
+
+    @property
     def newest(self) -> datetime | None:
         """The newest publication date among the articles (cached): "as of" for
         relative dates in questions."""
@@ -484,9 +497,10 @@ def _read(path: Path, reader):
         ) from None
 
 
-def _read_stats(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    with np.load(path) as stats:  # an npz reads lazily: read both arrays here, inside _read
-        return stats["mean"].astype(np.float64), stats["cov"].astype(np.float64)
+def _read_stats(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    with np.load(path) as stats:  # an npz reads lazily: read the arrays here, inside _read
+        density = stats["density"].astype(np.float64) if "density" in stats.files else None
+        return stats["mean"].astype(np.float64), stats["cov"].astype(np.float64), density
 
 
 def _map_matrix(path: Path) -> np.ndarray:

@@ -136,3 +136,40 @@ def test_hybrid_hubness_penalty():
     assert np.allclose(penalised, plain - 0.5 * density)
     assert fusion.top_k(plain, 1).tolist() == [0]
     assert fusion.top_k(penalised, 1).tolist() == [1]
+
+
+@pytest.mark.integration
+def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path, monkeypatch):
+    import shutil
+
+    from conftest import ARTICLES, SEED
+
+    import app.build
+    from app import build_index
+    from app.store import StoredIndex
+
+    news = tmp_path / "news"
+    news.mkdir()
+    shutil.copy(SEED, news / SEED.name)
+    for name in ("ecb-rates.txt", "storm.md", "port-strike.txt"):
+        shutil.copy(ARTICLES / name, news / name)
+    build_index(news, tmp_path / "index")
+    first = StoredIndex(tmp_path / "index")
+    matrix = np.asarray(first.matrix)
+    np.testing.assert_allclose(first.raw_density, fusion.raw_density(matrix), rtol=1e-5)
+    assert first.density is not None and abs(float(first.density.mean())) < 1e-5
+
+    monkeypatch.setattr(app.build, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
+    shutil.copy(ARTICLES / "archive.jsonl", news / "archive.jsonl")  # adds a few passages
+    report = build_index(news, tmp_path / "index")
+    second = StoredIndex(tmp_path / "index")
+    assert report.added > 0
+    new_rows = [
+        i for i, p in enumerate(second.passages) if p.passage_id not in {q.passage_id for q in first.passages}
+    ]
+    full = fusion.raw_density(np.asarray(second.matrix))
+    np.testing.assert_allclose(second.raw_density[new_rows], full[new_rows], rtol=1e-5)  # computed
+    old_rows = {p.passage_id: i for i, p in enumerate(first.passages)}
+    for i, p in enumerate(second.passages):
+        if p.passage_id in old_rows:  # kept from the previous build
+            assert second.raw_density[i] == pytest.approx(first.raw_density[old_rows[p.passage_id]], rel=1e-6)
