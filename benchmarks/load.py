@@ -79,7 +79,7 @@ def _serve(index: str | None, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start in 120 s")
 
 
-def run(clients: int, questions: int, index: str | None, timeout: float, deadline: float) -> dict:
+def run(clients_n: int, questions: int, index: str | None, timeout: float, deadline: float) -> dict:
     from gradio_client import Client
 
     port = _free_port()
@@ -91,7 +91,7 @@ def run(clients: int, questions: int, index: str | None, timeout: float, deadlin
     stop_at = time.monotonic() + deadline
 
     def user(n: int) -> None:
-        client = Client(url, verbose=False)
+        client = clients[n]
         for i in range(questions):
             if time.monotonic() > stop_at:
                 with lock:
@@ -113,18 +113,21 @@ def run(clients: int, questions: int, index: str | None, timeout: float, deadlin
     try:
         warm = Client(url, verbose=False)
         warm.predict(QUESTIONS[0], None, None, "", "", api_name="/chat")  # load the model first
+        # every user connects first (a client fetches the app's config), then all ask at once
+        with ThreadPoolExecutor(max_workers=clients_n) as pool:
+            clients = list(pool.map(lambda _: Client(url, verbose=False), range(clients_n)))
         started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            list(pool.map(user, range(clients)))
+        with ThreadPoolExecutor(max_workers=clients_n) as pool:
+            list(pool.map(user, range(clients_n)))
         wall = time.perf_counter() - started
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     lat = np.array(latencies) * 1000
     return {
-        "clients": clients,
+        "clients": clients_n,
         "questions_per_client": questions,
-        "requests": clients * questions,
+        "requests": clients_n * questions,
         "answered": len(latencies),
         "errors": len(errors),
         "error_samples": errors[:5],
