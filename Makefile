@@ -65,6 +65,7 @@ bench: install
 	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_startup.py
 	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_update.py $(REUTERS) $(DATA)
 	$(PY) benchmarks/plot_scale.py
+	$(PY) benchmarks/load.py --clients 20 --questions 10
 
 # Regenerate docs/screenshot.png (the README's picture) from the browser test.
 screenshot: install chromium index

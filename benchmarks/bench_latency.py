@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rtqa  # noqa: E402
-from eval_retrieval import PROJECT, machine  # noqa: E402
+from eval_retrieval import PROJECT  # noqa: E402
+from machine import machine  # noqa: E402
 
 from app.build import EMBED_RECIPE  # noqa: E402
 from app.retriever import MODES, Retriever  # noqa: E402
@@ -75,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = rows["hybrid"]["p50_ms"] / rows["dense"]["p50_ms"]
     info = machine()
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    print(f"{len(retriever.index.passages)} passages, k={TOP_K}, {info['cpus']} cores, {info['cpu']}, {date}")
+    n = len(retriever.index.passages)
+    print(f"{n} passages, k={TOP_K}, {info['cores']} cores, {info['cpu']}, {date}")
     print(f"{'mode':<8} | {'p50 ms':>8} | {'p95 ms':>8} | {'mean ms':>8}")
     for mode, r in rows.items():
         print(f"{mode:<8} | {r['p50_ms']:>8.2f} | {r['p95_ms']:>8.2f} | {r['mean_ms']:>8.2f}")

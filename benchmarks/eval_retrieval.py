@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rtqa  # noqa: E402
+from machine import machine  # noqa: E402
 
 from app import fusion, query  # noqa: E402
 from app.build import EMBED_RECIPE  # noqa: E402
@@ -245,20 +245,6 @@ def print_table(rows: list[dict]) -> None:
             for part in ("dev", "held_out", "all")
         )
         print(f"{r['config'][:46]:<46}{cells}")
-
-
-def machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-
-    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
 
 
 def main(argv: list[str] | None = None) -> int:
