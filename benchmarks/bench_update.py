@@ -47,8 +47,29 @@ STAGES = {
     "load the previous index": ("store.py", "__init__"),
     "embed new passages": ("embedder.py", "encode"),
     "BM25 build": ("keyword.py", "build"),
+    "hubness densities of the new passages": ("build.py", "_density"),
     "write the generation (FAISS, matrix, stores, hashes)": ("store.py", "write"),
 }
+
+
+def _with_densities(source: Path, full: Path) -> Path:
+    """The 100k index as a running app has it: with the hubness densities that every
+    build since they exist stores. An index built before them gets them once here,
+    untimed (an update computes all of them when the previous index has none), by adding
+    a throw-away article and removing it again."""
+    from app.store import StoredIndex
+
+    if StoredIndex(full).raw_density is not None:
+        return full
+    base = CACHE / "update-base"
+    shutil.rmtree(base, ignore_errors=True)
+    shutil.copytree(source, base / "news")
+    shutil.copytree(full, base / "index")
+    (base / "news" / "throw-away.txt").write_text(ARTICLE)
+    build_index(base / "news", base / "index")  # computes every density once
+    (base / "news" / "throw-away.txt").unlink()
+    build_index(base / "news", base / "index")  # back to the corpus, densities kept
+    return base / "index"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     source = bench_scale.corpus(Path(args.reuters), Path(args.rtqa))
     full = CACHE / "index-100k"
     build_index(source, full, progress=True)  # a no-op when bench_scale built it
+    base = _with_densities(source, full)
     from app.embedder import get_embedder
 
     get_embedder().encode(["load the model before timing, as a running app has it"])
@@ -72,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for run in range(args.runs):
         shutil.rmtree(scratch, ignore_errors=True)
         shutil.copytree(source, scratch / "news")
-        shutil.copytree(full, scratch / "index")  # copy2 keeps mtimes: the fast integrity path holds
+        shutil.copytree(base, scratch / "index")  # copy2 keeps mtimes: the fast integrity path holds
         (scratch / "news" / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"day {run}"))
         profiler = cProfile.Profile() if run == 0 else None
         t = time.perf_counter()
