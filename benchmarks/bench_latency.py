@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rtqa  # noqa: E402
-from eval_retrieval import PROJECT  # noqa: E402
 from machine import machine  # noqa: E402
 
 from app.build import EMBED_RECIPE  # noqa: E402
@@ -37,14 +36,7 @@ TOP_K = 5  # what the chat asks for
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("data", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
-    parser.add_argument("--work", default=str(Path.home() / ".cache" / "newsdesk-eval"))
-    parser.add_argument("--out", default=str(PROJECT / "benchmarks" / "results"))
-    parser.add_argument(
-        "--rebuild",
-        action="store_true",
-        help="bring an existing index up to date with the current code (re-embeds changed passage ids)",
-    )
+    rtqa.add_arguments(parser)
     parser.add_argument("--queries", type=int, default=300)
     args = parser.parse_args(argv)
     data, work = Path(args.data), Path(args.work)

@@ -249,14 +249,7 @@ def print_table(rows: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("data", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
-    parser.add_argument("--work", default=str(Path.home() / ".cache" / "newsdesk-eval"))
-    parser.add_argument("--out", default=str(PROJECT / "benchmarks" / "results"))
-    parser.add_argument(
-        "--rebuild",
-        action="store_true",
-        help="bring an existing index up to date with the current code (re-embeds changed passage ids)",
-    )
+    rtqa.add_arguments(parser)
     parser.add_argument("--ask-sample", type=int, default=300, help="held-out questions for app.ask")
     args = parser.parse_args(argv)
     data, work = Path(args.data), Path(args.work)

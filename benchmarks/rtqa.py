@@ -118,6 +118,10 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
             return len(StoredIndex(index_dir).passages)
         except IndexUnavailable:
             pass
+    elif (index_dir / "manifest.json").exists():
+        # build_index is a no-op on a current index: without its manifest it writes a new
+        # generation (vectors still come from the cache below, by passage text)
+        (index_dir / "manifest.json").unlink()
     cache_file = index_dir.parent / "vectors-cache.npz"
     cache = VectorCache.load(cache_file)
     cache.add_index_folder(index_dir)
@@ -197,3 +201,16 @@ class _CachedEmbedder:
         if not texts:
             return self.embedder.encode(texts, **kwargs)
         return np.stack([self.cache.vectors[_key(t)] for t in texts]).astype(np.float32)
+
+
+def add_arguments(parser) -> None:
+    """The arguments every RealTimeQA benchmark takes: data, work folder, results, rebuild."""
+    project = Path(__file__).resolve().parent.parent
+    parser.add_argument("data", nargs="?", default=str(project.parent / "shared" / "data"))
+    parser.add_argument("--work", default=str(Path.home() / ".cache" / "newsdesk-eval"))
+    parser.add_argument("--out", default=str(project / "benchmarks" / "results"))
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="write the index anew with the current code (vectors come from the cache by text)",
+    )
