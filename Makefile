@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
-	# Export the packaged model to ONNX once (app/onnx_model.py; cached, parity-checked).
-	$(PY) -c "from app.embedder import get_embedder; print('embedding backend:', get_embedder().runner)"
+	# Export the packaged model to ONNX once (app/index/onnx_model.py; cached, parity-checked).
+	$(PY) -c "from app.index.embedder import get_embedder; print('embedding backend:', get_embedder().runner)"
 	touch $(STAMP)
 
 # The index of seeds/ is committed; this rebuilds it only if seeds/ or the model changed.
@@ -35,8 +35,10 @@ chromium:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
 	  else echo "chromium missing: run 'apt-get install -y chromium' as root for the browser tests"; fi; }
 
+# Style (ruff) and the layers (import-linter contracts in pyproject.toml).
 lint: install
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 test: install chromium index lint
 	$(PY) -m pytest

@@ -7,17 +7,31 @@ The public API. Importing it is cheap: models, FAISS and BM25 load on first use.
     'Reuters'
     >>> retrieve("what did Khamenei say about US troops", k=5)[0].citation.title
     'Even one American in Iraq is too many, Iran leader tells Iraqi president'
+
+The layers, each importing only those before it: ``text`` -> ``types`` -> ``sources``
+-> ``news`` -> ``index`` -> ``search`` -> ``answer`` -> ``cli`` / ``ui``.
 """
 
 from __future__ import annotations
 
-from app.answer import ask
-from app.build import build_index, index_status
-from app.embedder import ModelError
-from app.retriever import MODES, retrieve
+from app.answer.ask import ask
+from app.index.build import build_index, ensure_current_index, index_status
+from app.index.embedder import ModelError
+from app.index.errors import IndexUnavailable
+from app.search.retriever import MODES, retrieve
 from app.sources import load_articles
-from app.store import IndexUnavailable
-from app.types import Answer, Article, BuildReport, Citation, Hit, Loaded, Passage, Problem, Quote
+from app.types import (
+    Answer,
+    Article,
+    BuildReport,
+    Citation,
+    Hit,
+    Loaded,
+    Passage,
+    Problem,
+    Quote,
+    StoredArticle,
+)
 
 __all__ = [
     "Answer",
@@ -32,8 +46,10 @@ __all__ = [
     "Passage",
     "Problem",
     "Quote",
+    "StoredArticle",
     "ask",
     "build_index",
+    "ensure_current_index",
     "index_status",
     "load_articles",
     "retrieve",

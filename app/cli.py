@@ -8,7 +8,9 @@ import json
 import sys
 from pathlib import Path
 
-from app.retriever import MODES, default_index_dir, default_seeds_dir
+from app.index.locations import default_index_dir, default_seeds_dir
+from app.search.retriever import MODES
+from app.text.dates import day
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    from app.embedder import ModelError
-    from app.store import IndexUnavailable
+    from app.index.embedder import ModelError
+    from app.index.errors import IndexUnavailable
 
     try:
         return args.run(args)
@@ -108,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args) -> int:
-    from app.build import build_index
+    from app.index.build import build_index
 
     report = build_index(args.seeds, args.out, model=args.model, progress=not args.json)
     if args.json:
@@ -127,7 +129,7 @@ def _build(args) -> int:
 
 
 def _search(args) -> int:
-    from app.retriever import retrieve
+    from app.search.retriever import retrieve
 
     hits = retrieve(args.question, k=args.k, index_dir=args.index, mode=args.mode)
     if args.json:
@@ -138,7 +140,7 @@ def _search(args) -> int:
         print("No passage matches.")
     for n, hit in enumerate(hits, start=1):
         c = hit.citation
-        date = c.published.date().isoformat() if c.published else "undated"
+        date = day(c.published)
         print(f"{n}. [{hit.score:.3f}] {c.title}")
         print(f"   {c.source or 'unknown outlet'} · {date} · paragraph {c.paragraph} · {c.path}")
         print(f"   {hit.text}\n")
@@ -146,7 +148,7 @@ def _search(args) -> int:
 
 
 def _ask(args) -> int:
-    from app.answer import ask
+    from app.answer.ask import ask
 
     answer = ask(args.question, index_dir=args.index)
     if args.json:
@@ -160,7 +162,7 @@ def _ask(args) -> int:
     if answer.citations:
         print()
     for c in answer.citations:
-        date = c.published.date().isoformat() if c.published else "undated"
+        date = day(c.published)
         who = f" — quoting {c.speaker}" if c.speaker else ""
         outlet = c.source or "unknown outlet"
         print(f"[{c.n}] {c.title} — {outlet}, {date}, paragraph {c.paragraph} ({c.path}){who}")
@@ -168,8 +170,13 @@ def _ask(args) -> int:
 
 
 def _serve(args) -> int:
+    from app.index.build import ensure_current_index
     from app.ui import launch
 
+    if args.index is None:  # the project's index: bring it up to date with seeds/ first
+        report = ensure_current_index(progress=True)
+        if report is not None:
+            print(f"Rebuilt {report.index_dir}: {report.articles} article(s), {report.passages} passage(s)")
     launch(index_dir=args.index, host=args.host, port=args.port)
     return 0
 

@@ -1,23 +1,20 @@
-"""The values that flow through newsdesk: Article -> Passage -> Hit (with a Citation).
+"""The values that flow through newsdesk: Article -> Passage -> Hit (with a Citation)
+-> Answer (with Quotes); the index stores each article as a StoredArticle.
 
-Small frozen dataclasses at every module boundary, serialised with ``to_dict``.
-Dates are timezone-aware ``datetime`` objects in memory and ISO 8601 strings on disk.
-This module holds data only: no parsing, no I/O.
+Small frozen dataclasses at every module boundary, serialised with ``to_dict`` (and
+read back with ``from_dict`` where they are stored). Dates are timezone-aware
+``datetime`` objects in memory and ISO 8601 strings on disk (``app.text.dates``).
+This module holds data only: no parsing beyond that, no I/O.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+from app.text.dates import from_iso as _from_iso
+from app.text.dates import to_iso as _iso
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,70 @@ class Article:
         data = dict(data)
         data["published"] = _from_iso(data.get("published"))
         data["updated"] = _from_iso(data.get("updated"))
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A direct quote in an article body and who said it.
+
+    ``start``/``end`` bound the quoted words inside the quotation marks; ``speaker`` is
+    the attribution as written ("he", "Mr Blair", "a spokesman for the firm") and
+    ``name`` the speaker resolved within the article ("Tony Blair"), or the phrase itself
+    when no name is given. ``verb`` is the reporting verb ("said", "quoted as saying"),
+    empty for a quote that continues the previous speaker's.
+    """
+
+    start: int
+    end: int
+    speaker: str
+    name: str
+    verb: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredArticle(Article):
+    """An article as the index stores it: the article plus what the build worked out
+    (``app.news.enrich``): its direct quotes and speakers, the story it belongs to
+    (syndicated copies share the id of the first copy), and the MinHash signature of
+    its body (kept for the next build only; a query-time load leaves it out).
+
+    On disk a quote is the list ``[start, end, speaker, name, verb]``: a stored index
+    holds tens of thousands of them, and a list is a third the size of an object.
+    """
+
+    minhash: str | None = None
+    quotes: tuple[Attribution, ...] = ()
+    enriched: int = 0  # the version of the rules that found the quotes
+    story: str | None = None
+
+    @property
+    def story_id(self) -> str:
+        return self.story or self.article_id
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {f.name: getattr(self, f.name) for f in fields(Article)}
+        data["published"] = _iso(self.published)
+        data["updated"] = _iso(self.updated)
+        data["minhash"] = self.minhash
+        data["quotes"] = [[q.start, q.end, q.speaker, q.name, q.verb] for q in self.quotes]
+        data["enriched"] = self.enriched
+        data["story"] = self.story
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, signature: bool = True) -> StoredArticle:
+        """A stored record back to a StoredArticle; ``signature=False`` drops the
+        MinHash signature (only the next build needs it)."""
+        data = dict(data)
+        data["published"] = _from_iso(data.get("published"))
+        data["updated"] = _from_iso(data.get("updated"))
+        data["quotes"] = tuple(Attribution(*q) for q in data.get("quotes") or ())
+        if not signature:
+            data["minhash"] = None
         return cls(**data)
 
 
@@ -218,24 +279,3 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
         }
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """A direct quote in an article body and who said it.
-
-    ``start``/``end`` bound the quoted words inside the quotation marks; ``speaker`` is
-    the attribution as written ("he", "Mr Blair", "a spokesman for the firm") and
-    ``name`` the speaker resolved within the article ("Tony Blair"), or the phrase itself
-    when no name is given. ``verb`` is the reporting verb ("said", "quoted as saying"),
-    empty for a quote that continues the previous speaker's.
-    """
-
-    start: int
-    end: int
-    speaker: str
-    name: str
-    verb: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)

@@ -13,9 +13,9 @@ import html
 import os
 import re
 from collections import Counter
-from datetime import datetime
 from pathlib import Path
 
+from app.text.dates import from_iso, short_date
 from app.types import Answer
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -23,10 +23,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # Markdown's special characters; a backslash makes each literal.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
-_SPEAKER = re.compile(
-    r"\b([A-Z][a-zA-Z'’-]{2,})\s+(?:said|told|says|added)\b|quoted\s+([A-Z][a-zA-Z'’-]{2,})"
-)
-_NOT_SPEAKERS = {"He", "She", "They", "The", "This", "That", "It", "Officials", "Police"}
 CSS = """
 .nd-source { border-left: 3px solid #8a8a8a; padding: 4px 10px; margin: 8px 0; }
 .nd-source mark { background: #fff3a3; color: inherit; }
@@ -56,16 +52,12 @@ def answer_markdown(answer: Answer) -> str:
         first = by_n[int(re.match(r"\[(\d+)\]", markers).group(1))]
         links = "".join(f"[\\[{n}\\]](#source-{n})" for n in re.findall(r"\d+", markers))
         label = " · ".join(
-            x for x in (first.speaker, _date(first.published) if first.published else None) if x
+            x for x in (first.speaker, short_date(first.published) if first.published else None) if x
         )
         lines.append(
             f"{escape_markdown(sentence)} {links}" + (f" *({escape_markdown(label)})*" if label else "")
         )
     return "\n\n".join(lines) if lines else escape_markdown(answer.text)
-
-
-def _date(when: datetime | None) -> str:
-    return when.strftime("%d %b %Y") if when else "undated"
 
 
 def sources_html(answer: Answer) -> str:
@@ -89,7 +81,7 @@ def sources_html(answer: Answer) -> str:
 
 
 def _source(n, title, source, published, paragraph, passage, span, also=()) -> str:
-    meta = f"{source or 'unknown outlet'} · {_date(published)} · paragraph {paragraph}"
+    meta = f"{source or 'unknown outlet'} · {short_date(published)} · paragraph {paragraph}"
     if also:  # the same wire story in other outlets
         meta += " · also carried by " + ", ".join(o.source or o.title for o in also)
     if span and 0 <= span[0] <= span[1] <= len(passage):
@@ -118,13 +110,13 @@ def chat(
     Never raises for what a user can type: an empty or unusable question, a bad date or
     a missing index becomes a message in the chat.
     """
-    from app.answer import ask
-    from app.store import IndexUnavailable
+    from app.answer.ask import ask
+    from app.index.errors import IndexUnavailable
 
     try:
         answer = ask(
             message or "",
-            history,
+            user_questions(history),
             index_dir=index_dir,
             since=since or None,
             until=until or None,
@@ -137,12 +129,29 @@ def chat(
     return answer_markdown(answer), sources_html(answer)
 
 
+def user_questions(history: list | None) -> list[str]:
+    """The user's questions from a Gradio chat history (messages ``{"role", "content"}``,
+    or the older ``[user, bot]`` pairs), oldest first: what ``ask`` takes."""
+    out = []
+    for item in history or ():
+        if isinstance(item, dict) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, list):  # Gradio 6 may give [{"type": "text", "text": ...}]
+                content = " ".join(c.get("text", "") for c in content if isinstance(c, dict))
+            out.append(content if isinstance(content, str) else "")
+        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+            out.append(item[0])
+        elif isinstance(item, str):
+            out.append(item)
+    return [q for q in out if q.strip()]
+
+
 def index_summary(index_dir: str | Path | None = None) -> str:
-    from app.retriever import get_retriever
+    from app.search.retriever import get_retriever
 
     manifest = get_retriever(index_dir).index.manifest
-    built = manifest.get("built", "")
-    when = datetime.fromisoformat(built).strftime("%d %b %Y %H:%M UTC") if built else "unknown"
+    built = from_iso(manifest.get("built"))
+    when = built.strftime("%d %b %Y %H:%M UTC") if built else "unknown"
     articles, passages = manifest.get("articles", 0), manifest["count"]
     return (
         f"Indexed: {articles} article{'s' * (articles != 1)}, "
@@ -151,20 +160,23 @@ def index_summary(index_dir: str | Path | None = None) -> str:
 
 
 def example_questions(index_dir: str | Path | None = None, n: int = 3) -> list[str]:
-    """Questions drawn from the indexed articles: who speaks most in the newest ones."""
-    from app.retriever import get_retriever
+    """Questions drawn from the indexed articles: who is quoted most in the newest ones
+    (from the quotes and speakers the build found), else the headline."""
+    from app.news.speakers import PRONOUNS, has_name
+    from app.search.retriever import get_retriever
 
     articles = list(get_retriever(index_dir).index.articles.values())
-    articles.sort(key=lambda a: a.get("published") or "", reverse=True)
+    articles.sort(key=lambda a: a.published.timestamp() if a.published else float("-inf"), reverse=True)
     examples: list[str] = []
     for article in articles:
-        speakers = Counter(m.group(1) or m.group(2) for m in _SPEAKER.finditer(article["body"]))
-        for name, _ in speakers.most_common():
-            if name not in _NOT_SPEAKERS:
-                examples.append(f"What did {name} say?")
-                break
+        # A resolved name ("Ayatollah Ali Khamenei") asked by its last word ("Khamenei");
+        # a speaker with no name ("a spokesman", "he") makes no question.
+        named = [q.name for q in article.quotes if q.name.lower() not in PRONOUNS and has_name(q.name)]
+        speakers = Counter(name.split()[-1] for name in named)
+        if speakers:
+            examples.append(f"What did {speakers.most_common(1)[0][0]} say?")
         else:
-            examples.append(f"What happened: {article['title']}?")
+            examples.append(f"What happened: {article.title}?")
         if len(examples) >= n:
             break
     if articles:
@@ -176,10 +188,10 @@ def create_app(index_dir: str | Path | None = None):
     """Build the page (not served): chat, sources panel, filters, examples."""
     import gradio as gr
 
-    from app.retriever import get_retriever
+    from app.search.retriever import get_retriever
 
     index = get_retriever(index_dir).index
-    outlets = sorted({a["source"] for a in index.articles.values() if a.get("source")})
+    outlets = sorted({a.source for a in index.articles.values() if a.source})
     examples = example_questions(index_dir)
 
     def answer_chat(message: str, history: list, outlets: list[str], since: str, until: str):
@@ -223,7 +235,7 @@ def create_app(index_dir: str | Path | None = None):
 def launch(*, index_dir: str | Path | None = None, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Serve the chat. The model is loaded before the page is, so the first answer is as
     quick as the others."""
-    from app.retriever import get_retriever
+    from app.search.retriever import get_retriever
 
     demo = create_app(index_dir)
     get_retriever(index_dir).embedder.encode(["warm up"])

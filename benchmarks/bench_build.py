@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import reuters  # noqa: E402
 from machine import CACHE, PROJECT, headline, machine, table, write_result  # noqa: E402
 
-from app.embedder import Embedder, _local_folder, model_name  # noqa: E402
-from app.passages import split_passages  # noqa: E402
+from app.index.embedder import Embedder, _local_folder, model_name  # noqa: E402
+from app.index.passages import split_passages  # noqa: E402
 from app.sources import load_articles  # noqa: E402
 
 ROUNDS = 4
@@ -121,7 +121,7 @@ def quality(data: Path, distractors: int, model: str | None) -> dict:
 
 
 def end_to_end(corpus_file: Path, articles: int, model: str | None) -> dict:
-    from app.build import build_index
+    from app.index.build import build_index
 
     work = CACHE / "bench-build"
     shutil.rmtree(work, ignore_errors=True)

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import rtqa  # noqa: E402
 from machine import machine  # noqa: E402
 
-from app.build import EMBED_RECIPE  # noqa: E402
-from app.retriever import MODES, Retriever  # noqa: E402
-from app.store import StoredIndex  # noqa: E402
+from app.index.build import EMBED_RECIPE  # noqa: E402
+from app.index.store import StoredIndex  # noqa: E402
+from app.search.retriever import MODES, Retriever  # noqa: E402
 
 WARM_UP = 10  # queries per mode before timing: loads BM25, fills caches, JIT-free steady state
 TOP_K = 5  # what the chat asks for

@@ -71,7 +71,7 @@ def corpus(data: Path, rtqa_data: Path | None) -> Path:
     if rtqa_data is not None and (rtqa_data / "realtimeqa").is_dir():
         import rtqa
 
-        from app.passages import split_passages
+        from app.index.passages import split_passages
         from app.sources import load_articles
 
         have = sum(len(split_passages(a)) for a in load_articles(folder / "reuters.jsonl").articles)
@@ -88,7 +88,7 @@ def corpus(data: Path, rtqa_data: Path | None) -> Path:
 def build_points(data: Path, rtqa_data: Path | None) -> dict[str, Path]:
     """Index folders: ~100k passages (embedded once, then a no-op), and a ~10k subset
     built over a copy of it, which reuses its vectors (no embedding)."""
-    from app.build import build_index
+    from app.index.build import build_index
 
     full = CACHE / "index-100k"
     build_index(corpus(data, rtqa_data), full, progress=True)
@@ -109,8 +109,8 @@ def million_index(base_folder: Path) -> Path:
     original's plus noise (``NOISE``), written with ``store.write`` (FAISS IVF-SQ8, BM25
     over all 1M texts, the stores), so ``retrieve`` and ``ask`` run end to end at 1M
     without embedding 1M passages. Built once into the cache (~5 minutes)."""
-    from app import store
-    from app.keyword import KeywordIndex
+    from app.index import store
+    from app.index.keyword import KeywordIndex
 
     folder = CACHE / "index-1m"
     if (folder / "manifest.json").exists():
@@ -165,8 +165,8 @@ def point(index_dir: Path, texts: list[str], n_ask: int) -> dict:
     """Run in a fresh process: memory and latency of one index."""
     before = rss_bytes()
     t0 = time.perf_counter()
-    from app.answer import ask
-    from app.retriever import get_retriever
+    from app.answer.ask import ask
+    from app.search.retriever import get_retriever
 
     retriever = get_retriever(index_dir)
     ask(texts[0], index_dir=index_dir)
@@ -230,7 +230,7 @@ def _model_rss() -> int:
         f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
         f"sys.path.insert(0, {str(PROJECT)!r})\n"
         "from machine import rss_bytes; b = rss_bytes()\n"
-        "from app.embedder import get_embedder; e = get_embedder(); e.encode(['warm up the model'])\n"
+        "from app.index.embedder import get_embedder; e = get_embedder(); e.encode(['warm up the model'])\n"
         "import app.answer\n"
         "print(rss_bytes() - b)"
     )
@@ -254,7 +254,7 @@ def faiss_point(base: np.ndarray, queries: np.ndarray, n: int, shares: list[floa
     """Run in a fresh process: flat against IVF-SQ8 on ``n`` synthetic vectors."""
     import faiss
 
-    from app import store
+    from app.index import store
 
     vectors = synthetic(base, n)
     result: dict = {"vectors": n}
@@ -388,11 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     print(f"resident memory per extra passage ({small['passages']} -> {large['passages']}): {marginal} bytes")
-    from app.store import StoredIndex
+    from app.index.store import StoredIndex
 
     base = StoredIndex(CACHE / "index-100k").all_vectors()
     np.save(CACHE / "base.npy", np.asarray(base))
-    from app.embedder import get_embedder
+    from app.index.embedder import get_embedder
 
     np.save(CACHE / "queries.npy", get_embedder().encode(texts[: 200 + WARM_UP]))
     sizes = [100_000, 300_000] + ([] if args.quick else [1_000_000])

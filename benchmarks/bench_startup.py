@@ -30,8 +30,8 @@ PARTS = """
 import sys, time, json
 t0 = time.perf_counter()
 sys.path.insert(0, {project!r})
-from app.store import StoredIndex
-from app.answer import ask
+from app.index.store import StoredIndex
+from app.answer.ask import ask
 t1 = time.perf_counter()
 index = StoredIndex({index!r})
 t2 = time.perf_counter()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench_scale  # noqa: E402
 from machine import CACHE, PROJECT, headline, machine, table, write_result  # noqa: E402
 
-from app.build import build_index  # noqa: E402
+from app.index.build import build_index  # noqa: E402
 
 ARTICLE = """Central bank holds rates as inflation eases
 
@@ -57,7 +57,7 @@ def _with_densities(source: Path, full: Path) -> Path:
     build since they exist stores. An index built before them gets them once here,
     untimed (an update computes all of them when the previous index has none), by adding
     a throw-away article and removing it again."""
-    from app.store import StoredIndex
+    from app.index.store import StoredIndex
 
     if StoredIndex(full).raw_density is not None:
         return full
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     full = CACHE / "index-100k"
     build_index(source, full, progress=True)  # a no-op when bench_scale built it
     base = _with_densities(source, full)
-    from app.embedder import get_embedder
+    from app.index.embedder import get_embedder
 
     get_embedder().encode(["load the model before timing, as a running app has it"])
     scratch = CACHE / "update"

@@ -34,9 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import rtqa  # noqa: E402
 
-from app.answer import question_terms  # noqa: E402
-from app.embedder import get_embedder  # noqa: E402
-from app.keyword import tokenize  # noqa: E402
+from app.answer.abstain import question_terms  # noqa: E402
+from app.index.embedder import get_embedder  # noqa: E402
+from app.text.words import keyword_terms as tokenize  # noqa: E402
 
 TOP = 6  # passages read per question, as app.answer.PASSAGES_READ
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.quotes import find_quotes  # noqa: E402
+from app.news.quotes import find_quotes  # noqa: E402
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "quotes_gold.jsonl"
 

@@ -33,11 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import rtqa  # noqa: E402
 from machine import machine  # noqa: E402
 
-from app import fusion, query  # noqa: E402
-from app.build import EMBED_RECIPE  # noqa: E402
-from app.keyword import KeywordIndex  # noqa: E402
-from app.retriever import CANDIDATES, Retriever  # noqa: E402
-from app.store import StoredIndex  # noqa: E402
+from app.index.build import EMBED_RECIPE  # noqa: E402
+from app.index.keyword import KeywordIndex  # noqa: E402
+from app.index.store import StoredIndex  # noqa: E402
+from app.search import fusion, query  # noqa: E402
+from app.search.retriever import CANDIDATES, Retriever  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 CUTOFF = 100  # MRR is cut at rank 100, as in BASELINES.md
@@ -85,7 +85,7 @@ class Harness:
         self.retriever = Retriever(self.index)
         self.questions = questions
         by_url: dict[str, list[int]] = {}
-        article_url = {a["article_id"]: a.get("url") or "" for a in self.index.articles.values()}
+        article_url = {a.article_id: a.url or "" for a in self.index.articles.values()}
         for i, row in enumerate(self.index.passages):
             by_url.setdefault(article_url[row.article_id], []).append(i)
         # A question whose evidence record the project's reader rejected has no gold
@@ -291,7 +291,7 @@ def rm3_orders(
 ):
     """RM3-like expansion of the BM25 query: the ``terms`` most frequent (length-normalised)
     new terms of the first pass's top ``feedback`` passages, added with weight ``lam``."""
-    from app.keyword import tokenize
+    from app.text.words import keyword_terms as tokenize
 
     bm25 = h.index.keyword._bm25
     out = []
@@ -349,7 +349,7 @@ def learned_orders(h: Harness, cs: list[Candidates], texts: list[str]) -> tuple[
     and the reciprocal ranks 1/(60 + rank) of each retriever."""
     from sklearn.linear_model import LogisticRegression
 
-    from app.keyword import tokenize
+    from app.text.words import keyword_terms as tokenize
 
     tokens = tokenize(h.texts)
     sets = [frozenset(t) for t in tokens]
@@ -384,7 +384,7 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     """Every configuration, each tuned on dev only; returns the table rows and the answer
     accuracy of the top passage per retriever."""
     raw = [q.text for q in h.questions]
-    cleaned = [query.clean_question(t) for t in raw]
+    cleaned = [query.drop_quiz_phrasing(t) for t in raw]
     rows = []
     say = lambda name: print(f"  {name}", file=sys.stderr, flush=True)  # noqa: E731
     cs = candidates(h, raw, h.index.keyword)
@@ -417,7 +417,7 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     p, orders = tune(h, [{"w": w} for w in (0.6, 0.7, 0.8)], lambda w: centred_orders(h, cc, w))
     rows.append(row(f"mean-centred dense, z-candidates (w={p['w']})", h, orders, params=p))
     say("BM25 parameters")
-    from app.keyword import tokenize
+    from app.text.words import keyword_terms as tokenize
 
     tokens = tokenize(h.texts)
     queries = np.stack([c.query for c in cc])

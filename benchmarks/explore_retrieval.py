@@ -37,9 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import eval_retrieval as ev  # noqa: E402
 import rtqa  # noqa: E402
 
-from app import fusion, query  # noqa: E402
-from app.build import EMBED_RECIPE  # noqa: E402
-from app.keyword import tokenize  # noqa: E402
+from app.index.build import EMBED_RECIPE  # noqa: E402
+from app.search import fusion, query  # noqa: E402
+from app.text.words import keyword_terms as tokenize  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 POOL = 100  # per retriever, as the app's CANDIDATES
@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         out.write_text(json.dumps({"date": datetime.now(timezone.utc).isoformat(), "rows": rows}, indent=2))
         return 0
     raw = [q.text for q in h.questions]
-    cleaned = [query.clean_question(t) for t in raw]
+    cleaned = [query.drop_quiz_phrasing(t) for t in raw]
     encode = h.retriever.embedder.encode
 
     say("embedding questions and rewrites")
@@ -612,7 +612,7 @@ def adapter_experiment(h: ev.Harness, say, fixed: tuple[float, int] | None = Non
     """Fit the adapter on dev only (decay chosen on a split of dev), re-run the app's
     candidates with the adapted query, report; then a time split (fit on dev questions of
     2020-2021, report held-out questions of 2022) against topic leakage between halves."""
-    cleaned = [query.clean_question(q.text) for q in h.questions]
+    cleaned = [query.drop_quiz_phrasing(q.text) for q in h.questions]
     cs = ev.candidates(h, cleaned, h.index.keyword)
     queries = np.stack([c.query for c in cs])
     rows = []
@@ -703,7 +703,7 @@ def hubness_experiment(h: ev.Harness, say) -> list[dict]:
     """The hubness penalty on the app's own candidates (top 100 of each retriever):
     ``hybrid - beta * z(density_k)``, beta and k chosen on dev; also ranked among evidence
     paragraphs only, and timed (the per-query cost is one gather and one add)."""
-    cleaned = [query.clean_question(q.text) for q in h.questions]
+    cleaned = [query.drop_quiz_phrasing(q.text) for q in h.questions]
     cs = ev.candidates(h, cleaned, h.index.keyword)
     is_evidence = evidence_rows(h)
     t0 = time.perf_counter()

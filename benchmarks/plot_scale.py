@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.store import IVF_PROBE_SHARE  # noqa: E402
+from app.index.store import IVF_PROBE_SHARE  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 

@@ -111,7 +111,7 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
     same texts) embeds only texts never seen, not all ~44k passages again.
     """
     from app import build
-    from app.store import IndexUnavailable, StoredIndex
+    from app.index.store import IndexUnavailable, StoredIndex
 
     if not rebuild:
         try:

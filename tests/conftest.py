@@ -32,6 +32,20 @@ def make_corpus(folder: Path) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session", autouse=True)
+def project_folders(tmp_path_factory) -> Path:
+    """The project's seeds/ and embeddings/, copied (with their modification times) to a
+    temporary folder that $NEWSDESK_SEEDS and $NEWSDESK_INDEX name for the whole session:
+    tests and the servers they start use the default index without ever writing the
+    committed one."""
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT / "seeds", root / "seeds")
+    shutil.copytree(PROJECT / "embeddings", root / "embeddings", ignore=shutil.ignore_patterns(".*"))
+    os.environ["NEWSDESK_SEEDS"] = str(root / "seeds")
+    os.environ["NEWSDESK_INDEX"] = str(root / "embeddings")
+    return root
+
+
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory) -> Path:
     """An index of the seed plus the fixture articles, built once with the real model."""

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ARTICLES, QUESTION, SEED, TITLE, make_corpus
+from conftest import ARTICLES, PROJECT, QUESTION, SEED, TITLE, make_corpus
 
 from app import build_index, index_status, retrieve
-from app.keyword import KeywordIndex
+from app.index.keyword import KeywordIndex
 
 pytestmark = pytest.mark.integration
 
@@ -124,3 +124,23 @@ def test_default_index_is_the_projects_embeddings():
     hits = retrieve(QUESTION, k=5)
     assert hits[0].citation.title == TITLE
     assert hits[0].citation.path == "seeds/000_e044aac75ced5648.txt"
+
+
+def test_the_committed_index_is_current_and_searching_never_writes(tmp_path, monkeypatch):
+    from app import ensure_current_index, index_status
+
+    assert index_status(PROJECT / "seeds", PROJECT / "embeddings") is None  # `make index` keeps it so
+    seeds, folder = tmp_path / "seeds", tmp_path / "embeddings"
+    shutil.copytree(PROJECT / "seeds", seeds)
+    shutil.copytree(PROJECT / "embeddings", folder, ignore=shutil.ignore_patterns(".*"))
+    shutil.copy(ARTICLES / "ecb-rates.txt", seeds / "ecb.txt")  # seeds/ now has a new article
+    monkeypatch.setenv("NEWSDESK_SEEDS", str(seeds))
+    monkeypatch.setenv("NEWSDESK_INDEX", str(folder))
+    manifest = (folder / "manifest.json").read_bytes()
+    assert retrieve("Lagarde", k=1)[0].citation.title == TITLE  # searched as it is: one article
+    assert (folder / "manifest.json").read_bytes() == manifest  # and nothing was written
+    assert "out of date" in index_status(seeds, folder)
+    report = ensure_current_index()
+    assert report.added > 0 and index_status(seeds, folder) is None
+    assert "Lagarde" in retrieve("Lagarde", k=1)[0].text
+    assert ensure_current_index() is None  # current: nothing to do

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from conftest import QUESTION
 
-from app import fusion
-from app.keyword import KeywordIndex
-from app.query import clean_question
+from app.index import density
+from app.index.keyword import KeywordIndex
+from app.search import fusion
+from app.search.query import drop_quiz_phrasing
 
 
 def test_dense_moments_match_brute_force():
@@ -68,8 +69,8 @@ def test_rocchio_moves_toward_feedback_and_stays_unit():
         ("this week", "this week"),  # never empties a question
     ],
 )
-def test_clean_question(question, cleaned):
-    assert clean_question(question) == cleaned
+def test_drop_quiz_phrasing(question, cleaned):
+    assert drop_quiz_phrasing(question) == cleaned
 
 
 def test_keyword_index_round_trip(tmp_path):
@@ -103,7 +104,7 @@ def test_passage_density_matches_brute_force_and_excludes_itself():
     np.fill_diagonal(sims, -np.inf)
     raw = np.sort(sims, axis=1)[:, -4:].mean(axis=1)
     expected = (raw - raw.mean()) / raw.std()
-    got = fusion.passage_density(vectors, k=4, block=7)  # blocks not dividing n
+    got = density.passage_density(vectors, k=4, block=7)  # blocks not dividing n
     assert got.shape == (60,)
     assert np.allclose(got, expected, atol=1e-5)
 
@@ -112,13 +113,13 @@ def test_passage_density_ranks_a_crowded_passage_highest():
     # four near-copies of one paragraph (a "hub") and four unrelated directions
     hub = [[1.0, 0.01 * i, 0, 0, 0, 0] for i in range(4)]
     lone = [[0, 0, 1, 0, 0, 0], [0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 1]]
-    density = fusion.passage_density(_unit(hub + lone), k=2)
-    assert density[:4].min() > density[4:].max()
+    crowded = density.passage_density(_unit(hub + lone), k=2)
+    assert crowded[:4].min() > crowded[4:].max()
 
 
 def test_passage_density_small_corpus_is_zero():
-    assert fusion.passage_density(_unit([[1, 0], [0, 1]]), k=2).tolist() == [0.0, 0.0]
-    assert fusion.passage_density(np.zeros((0, 3)), k=2).shape == (0,)
+    assert density.passage_density(_unit([[1, 0], [0, 1]]), k=2).tolist() == [0.0, 0.0]
+    assert density.passage_density(np.zeros((0, 3)), k=2).shape == (0,)
 
 
 def test_hybrid_hubness_penalty():
@@ -144,9 +145,9 @@ def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path,
 
     from conftest import ARTICLES, SEED
 
-    import app.build
+    import app.index.build
     from app import build_index
-    from app.store import StoredIndex
+    from app.index.store import StoredIndex
 
     news = tmp_path / "news"
     news.mkdir()
@@ -156,10 +157,10 @@ def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path,
     build_index(news, tmp_path / "index")
     first = StoredIndex(tmp_path / "index")
     matrix = np.asarray(first.matrix)
-    np.testing.assert_allclose(first.raw_density, fusion.raw_density(matrix), rtol=1e-5)
+    np.testing.assert_allclose(first.raw_density, density.raw_density(matrix), rtol=1e-5)
     assert first.density is not None and abs(float(first.density.mean())) < 1e-5
 
-    monkeypatch.setattr(app.build, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
+    monkeypatch.setattr(app.index.build, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
     shutil.copy(ARTICLES / "archive.jsonl", news / "archive.jsonl")  # adds a few passages
     report = build_index(news, tmp_path / "index")
     second = StoredIndex(tmp_path / "index")
@@ -167,7 +168,7 @@ def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path,
     new_rows = [
         i for i, p in enumerate(second.passages) if p.passage_id not in {q.passage_id for q in first.passages}
     ]
-    full = fusion.raw_density(np.asarray(second.matrix))
+    full = density.raw_density(np.asarray(second.matrix))
     np.testing.assert_allclose(second.raw_density[new_rows], full[new_rows], rtol=1e-5)  # computed
     old_rows = {p.passage_id: i for i, p in enumerate(first.passages)}
     for i, p in enumerate(second.passages):

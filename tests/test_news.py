@@ -6,8 +6,8 @@ import pytest
 from conftest import ARTICLES, SEED
 
 from app import load_articles
-from app.syndication import THRESHOLD, groups, signatures, similarity
-from app.when import time_scope
+from app.news.syndication import THRESHOLD, signatures, similarity, story_groups
+from app.text.when import time_scope
 
 AS_OF = date(2023, 4, 30)  # the seed article's date: "last week" is relative to it
 
@@ -75,7 +75,7 @@ def test_syndicated_copies_group_and_other_stories_do_not():
     for j in range(1 + len(variants), len(bodies)):
         assert similarity(sigs[0], sigs[j]) < 0.1
     ids = [f"a{i}" for i in range(len(bodies))]
-    grouped = groups(ids, sigs)
+    grouped = story_groups(ids, sigs)
     story = {grouped[f"a{i}"] for i in range(1 + len(variants))}
     assert story == {"a0"}  # the seed and its three copies: one story
     assert len({grouped[i] for i in ids[1 + len(variants) :]}) == len(others)  # the rest: one each

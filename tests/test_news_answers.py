@@ -4,7 +4,8 @@ import pytest
 from conftest import QUESTION
 
 from app import ask, build_index
-from app.retriever import get_retriever
+from app.answer.abstain import NOT_FOUND
+from app.search.retriever import get_retriever
 
 pytestmark = pytest.mark.integration
 
@@ -36,10 +37,20 @@ def test_who_said_finds_the_speaker(corpus_index):
     assert "Nobody wanted this strike" in answer.text
 
 
-def test_what_else_did_he_say_quotes_only_him_or_says_so(corpus_index):
-    first = ask(QUESTION, index_dir=corpus_index)
+def test_what_else_did_he_say_quotes_only_him(corpus_index):
+    first = ask("what did Khamenei say about friends?", index_dir=corpus_index)
+    assert [c.speaker for c in first.citations] == ["Ayatollah Ali Khamenei"]
     more = ask("what else did he say?", [first], index_dir=corpus_index)
-    assert more.abstained or all("Khamenei" in c.quote or c.speaker for c in more.citations)
+    assert not more.abstained and more.citations
+    assert all(c.speaker == "Ayatollah Ali Khamenei" for c in more.citations)  # only his words
+    assert not {c.quote for c in more.citations} & {c.quote for c in first.citations}  # none again
+
+
+def test_what_else_says_so_when_all_his_words_are_quoted(corpus_index):
+    first = ask(QUESTION, index_dir=corpus_index)  # quotes his two quoted sentences, and more
+    assert sum(c.speaker == "Ayatollah Ali Khamenei" for c in first.citations) == 2
+    more = ask("what else did he say?", [first], index_dir=corpus_index)
+    assert more.abstained and more.text == NOT_FOUND and more.citations == ()
 
 
 def test_time_in_the_question_filters_by_date(corpus_index):
@@ -67,13 +78,13 @@ def test_latest_prefers_the_newest_article(tmp_path):
 
 def test_quotes_are_stored_with_the_articles(corpus_index):
     articles = get_retriever(corpus_index).index.articles.values()
-    seed = next(a for a in articles if a["title"].startswith("Even one American"))
-    assert [q[3] for q in seed["quotes"]] == [
+    seed = next(a for a in articles if a.title.startswith("Even one American"))
+    assert [q.name for q in seed.quotes] == [
         "Ayatollah Ali Khamenei",
         "Ayatollah Ali Khamenei",
         "Abdul Latif Rashid",
     ]
-    assert all(seed["body"][q[0] - 1] == '"' for q in seed["quotes"])
+    assert all(seed.body[q.start - 1] == '"' for q in seed.quotes)
 
 
 def test_a_syndicated_story_is_returned_once_citing_every_outlet(tmp_path):

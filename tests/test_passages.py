@@ -3,7 +3,7 @@
 from conftest import SEED
 
 from app import load_articles
-from app.passages import MAX_CHARS, MIN_CHARS, split_passages
+from app.index.passages import MAX_CHARS, MIN_CHARS, split_passages
 from app.sources.common import make_article
 
 

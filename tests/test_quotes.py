@@ -4,7 +4,7 @@ import pytest
 from conftest import SEED
 
 from app import load_articles
-from app.quotes import find_quotes
+from app.news.quotes import find_quotes
 
 
 def speakers(text):

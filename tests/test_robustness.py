@@ -19,7 +19,6 @@ import struct
 import subprocess
 import sys
 import threading
-import time
 import tracemalloc
 import zipfile
 import zlib
@@ -30,12 +29,13 @@ import numpy as np
 import pytest
 from conftest import ARTICLES, PROJECT, QUESTION, SEED, TITLE, make_corpus
 
-import app.build as build_module
+import app.index.build as build_module
 from app import build_index, load_articles, retrieve
-from app.passages import paragraph_spans, split_passages
-from app.retriever import Retriever
+from app.index.errors import IndexUnavailable
+from app.index.passages import paragraph_spans, split_passages
+from app.index.store import StoredIndex
+from app.search.retriever import Retriever
 from app.sources import MAX_ARTICLE_BYTES
-from app.store import IndexUnavailable, StoredIndex
 
 GOOD = "Port strike ends after pay deal"
 GOOD_BODY = (
@@ -385,7 +385,7 @@ def test_build_over_hostile_files_indexes_the_good_and_reports_the_bad(tmp_path)
     assert report["articles"] == len(good)
     assert all(p["path"].startswith("news/") for p in report["problems"])
     index = StoredIndex(out)
-    check_loaded([a["title"] for a in index.articles.values()], report["problems"], good, problems)
+    check_loaded([a.title for a in index.articles.values()], report["problems"], good, problems)
     assert index.manifest["problems"] == report["problems"]
     for (name, line), words in problems.items():
         shown = f"{name}:{line}" if line else name
@@ -450,11 +450,44 @@ def answers(out: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
-def read_until(stream_text: list[str], needle: str, proc, deadline: float) -> None:
-    while needle not in "".join(stream_text):
-        assert proc.poll() is None, "".join(stream_text)
-        assert time.monotonic() < deadline, f"never saw {needle!r}"
-        time.sleep(0.02)
+# A build in a child process that stops at a named point and says so on stdout, then
+# waits to be killed: the test kills it exactly there, with no guess at timing.
+#   "startup": the articles are being read (nothing loaded or embedded yet);
+#   "embedding": the model has embedded the new passages (nothing written yet);
+#   "writing": the new generation's files are written and the first is in place, but the
+#   manifest still names the previous generation.
+PAUSED_BUILD = """
+import sys, threading
+import app.index.build as build, app.index.generation as generation
+point = sys.argv[3]
+
+def pause(name):
+    if name == point:
+        print(name, flush=True)
+        threading.Event().wait()  # until SIGKILL
+
+real_load, real_embedder, real_install = build.load_articles, build.get_embedder, generation.install
+def load_articles(source):
+    pause("startup")
+    return real_load(source)
+class Embedder:
+    def __init__(self, inner):
+        self.inner, self.dim = inner, inner.dim
+    def encode(self, texts, **kwargs):
+        vectors = self.inner.encode(texts, **kwargs)
+        pause("embedding")
+        return vectors
+installed = []
+def install(src, target):
+    real_install(src, target)
+    installed.append(target)
+    if len(installed) == 1:
+        pause("writing")
+build.load_articles = load_articles
+build.get_embedder = lambda name: Embedder(real_embedder(name))
+generation.install = install
+build.build_index(sys.argv[1], sys.argv[2])
+"""
 
 
 @pytest.mark.integration
@@ -470,43 +503,24 @@ def test_sigkill_at_several_points_leaves_the_previous_index_answering(tmp_path,
     baseline = answers(out)
     synthetic(news, 25, prefix="new", seed=2)  # the killed builds must embed these for real
 
-    phases = []
     for point in ("startup", "embedding", "writing"):
-        stderr: list[str] = []
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "build", "--seeds", str(news), "--out", str(out)],
+            [sys.executable, "-c", PAUSED_BUILD, str(news), str(out), point],
             cwd=PROJECT,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        reader = threading.Thread(
-            target=lambda p=proc, s=stderr: s.extend(iter(lambda: p.stderr.read(1), ""))
-        )
-        reader.start()
-        deadline = time.monotonic() + 240
-        if point == "startup":
-            time.sleep(0.3)
-        elif point == "embedding":
-            read_until(stderr, "Batches:", proc, deadline)
-            time.sleep(0.05)  # ONNX embeds these 75 passages in well under a second
-        else:  # kill the moment the new generation's files start to appear
-            read_until(stderr, "Batches:", proc, deadline)
-            while not any(name.startswith(".tmp-") for name in os.listdir(out)):
-                assert proc.poll() is None and time.monotonic() < deadline, "".join(stderr)
-                time.sleep(0.001)
+        reached = proc.stdout.readline().strip()  # blocks until the build reaches the point
+        assert reached == point, proc.communicate()[1][-2000:]
+        if point == "writing":
+            assert any(name.startswith(".tmp-") for name in os.listdir(out))  # mid-write
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=60) == -signal.SIGKILL
-        reader.join(timeout=10)
-        names = os.listdir(out)
-        state = StoredIndex(out).manifest["generation"]
-        seen = "Batches:" in "".join(stderr), any(n.startswith(".tmp-") for n in names)
-        phases.append((point, seen, state == before))
-        assert state == before, phases  # the switch is last: an unfinished build changed nothing
+        proc.stdout.close()
+        proc.stderr.close()
+        assert StoredIndex(out).manifest["generation"] == before, point  # the switch is last
         assert answers(out) == baseline, point
-
-    assert phases[0][1] == (False, False), phases  # killed before the model embedded anything
-    assert phases[1][1][0] and phases[2][1] == (True, True), phases  # mid-embedding; mid-write
 
     with monkeypatch.context() as patch:  # the next build completes (lock released by the kernel)
         patch.setattr(build_module, "get_embedder", lambda name: FakeEmbedder())
@@ -602,7 +616,7 @@ def test_a_new_bad_file_or_a_rename_embeds_nothing_and_rewrites_no_live_file(tmp
     assert (
         dict(zip([r.passage_id for r in index.passages], index.all_vectors().tolist(), strict=True)) == before
     )
-    assert "news/renamed.txt" in {a["path"] for a in index.articles.values()}
+    assert "news/renamed.txt" in {a.path for a in index.articles.values()}
     hit = retrieve("livecode0 figure", k=1, index_dir=out, mode="keyword")[0]
     assert hit.citation.path == "news/renamed.txt"
 
@@ -623,15 +637,14 @@ def test_two_builds_at_once_never_mix(tmp_path):
     stop = threading.Event()
 
     def watch() -> None:  # a reader loading the index all through both builds
-        while not stop.is_set():
-            time.sleep(0.05)
+        while not stop.wait(0.05):
             try:
                 index = StoredIndex(out)
             except IndexUnavailable as err:
                 if "no index here" not in str(err):  # only before the first build switches
                     errors.append(str(err))
                 continue
-            titles = frozenset(a["title"] for a in index.articles.values())
+            titles = frozenset(a.title for a in index.articles.values())
             if titles in corpora:  # one whole corpus, never a mix
                 seen.append(corpora[titles])
             else:
@@ -658,7 +671,7 @@ def test_two_builds_at_once_never_mix(tmp_path):
     assert len(waited) == 1, [err[-300:] for _, _, err in results]  # one waited for the other
     last = ("first", "second")[waited[0]]
     final = StoredIndex(out)
-    assert corpora[frozenset(a["title"] for a in final.articles.values())] == last
+    assert corpora[frozenset(a.title for a in final.articles.values())] == last
     corpus = first if last == "first" else second
     assert [r.passage_id for r in final.passages] == expected_ids(corpus)
     assert set(final.manifest["files"]) == {f"{corpus.name}/{p.name}" for p in corpus.iterdir()}

@@ -8,11 +8,14 @@ import os
 import numpy as np
 import pytest
 
-from app import enrich, onnx_model, store, syndication
-from app.build import build_index
-from app.embedder import Embedder
-from app.keyword import KeywordIndex
-from app.retriever import Retriever
+from app.index import onnx_model, store
+from app.index import vectors as vector_files
+from app.index.build import build_index
+from app.index.embedder import Embedder
+from app.index.errors import IndexUnavailable
+from app.index.keyword import KeywordIndex
+from app.news import enrich, syndication
+from app.search.retriever import Retriever
 from tests.conftest import QUESTION, make_corpus
 from tests.test_store import unit, write_random_index
 
@@ -64,17 +67,17 @@ def test_a_model_that_cannot_be_exported_is_recognised(tmp_path):
 def test_ivf_sq8_finds_the_exact_top_10_for_most_queries():
     vectors = clustered(6000)
     queries = clustered(50, seed=1)
-    exact = store.make_index(vectors, "flat").search(queries, 10)[1]
-    ivf = store.make_index(vectors, "ivf-sq8")  # probes store.IVF_PROBE_SHARE of the cells
+    exact = vector_files.make_index(vectors, "flat").search(queries, 10)[1]
+    ivf = vector_files.make_index(vectors, "ivf-sq8")  # probes vector_files.IVF_PROBE_SHARE of the cells
     found = ivf.search(queries, 10)[1]
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact, strict=True)])
     assert recall >= 0.95
     with pytest.raises(ValueError, match="Supported kinds"):
-        store.make_index(vectors, "hnsw")
+        vector_files.make_index(vectors, "hnsw")
 
 
 def test_a_large_index_is_ivf_and_still_gives_exact_vectors(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "FLAT_MAX_PASSAGES", 100)
+    monkeypatch.setattr(vector_files, "FLAT_MAX_PASSAGES", 100)
     vectors = write_random_index(tmp_path, n=500, dim=32)
     index = store.StoredIndex(tmp_path)
     assert index.manifest["index_kind"] == "ivf-sq8" and index.vectors.ntotal == 500
@@ -86,7 +89,7 @@ def test_a_large_index_is_ivf_and_still_gives_exact_vectors(tmp_path, monkeypatc
     assert np.all(np.diff(scores) <= 0)
     hits = Retriever(index).search("w42", 3, mode="keyword")
     assert hits[0].text == "w42"
-    assert store.index_kind(store.FLAT_MAX_PASSAGES) == "flat"
+    assert vector_files.index_kind(vector_files.FLAT_MAX_PASSAGES) == "flat"
 
 
 def test_integrity_fast_path_and_full_verify(tmp_path):
@@ -104,15 +107,15 @@ def test_integrity_fast_path_and_full_verify(tmp_path):
     os.utime(matrix, ns=(mtime, mtime))
     assert matrix.stat().st_size == size
     loaded = store.StoredIndex(tmp_path)
-    with pytest.raises(store.IndexUnavailable, match="checksum"):
+    with pytest.raises(IndexUnavailable, match="checksum"):
         loaded.verify()
     # Any ordinary change moves the mtime: caught at load.
     matrix.write_bytes(bytes(data))
-    with pytest.raises(store.IndexUnavailable, match="matrix"):
+    with pytest.raises(IndexUnavailable, match="matrix"):
         store.StoredIndex(tmp_path)
 
 
-def test_story_groups_are_those_of_datasketch_lsh():
+def test_story_groups_are_the_components_of_all_similar_pairs():
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(3000)]
     bodies = []
@@ -121,11 +124,30 @@ def test_story_groups_are_those_of_datasketch_lsh():
         bodies += [story, "Headline. " + story[: -rng.integers(5, 40)], " ".join(rng.choice(words, 120))]
     ids = [f"{i:04d}" for i in range(len(bodies))]
     sigs = syndication.signatures(bodies)
-    fast = enrich.story_groups(ids, sigs)
-    assert fast == syndication.groups(ids, sigs)
-    assert sum(1 for k, v in fast.items() if k != v) >= 25  # copies were grouped
+    # Oracle: every pair compared (no LSH), joined into components by a plain search.
+    similar = {i: set() for i in range(len(ids))}
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            if syndication.similarity(sigs[i], sigs[j]) >= syndication.THRESHOLD:
+                similar[i].add(j)
+                similar[j].add(i)
+    expected = {}
+    for i in range(len(ids)):
+        if ids[i] in expected:
+            continue
+        component, todo = set(), [i]
+        while todo:
+            k = todo.pop()
+            if k not in component:
+                component.add(k)
+                todo.extend(similar[k])
+        for k in component:
+            expected[ids[k]] = min(ids[m] for m in component)
+    assert syndication.story_groups(ids, sigs) == expected
+    assert sum(1 for k, v in expected.items() if k != v) >= 25  # copies were grouped
 
 
+@pytest.mark.integration
 def test_an_update_reuses_stored_quotes_and_signatures(tmp_path, monkeypatch):
     news = make_corpus(tmp_path / "news")
     build_index(news, tmp_path / "index")
@@ -140,28 +162,33 @@ def test_an_update_reuses_stored_quotes_and_signatures(tmp_path, monkeypatch):
     after = store.StoredIndex(tmp_path / "index", signatures=True).articles
     assert report.added >= 1 and len(calls) == 1  # only the new article was parsed
     for article_id, record in before.items():
-        assert after[article_id]["quotes"] == record["quotes"]
-        assert after[article_id]["minhash"] == record["minhash"]
+        assert after[article_id].quotes == record.quotes
+        assert after[article_id].minhash == record.minhash
 
 
-def test_keyword_index_of_the_index_is_unchanged_by_the_new_format(tmp_path):
-    write_random_index(tmp_path, n=50)
+def test_stored_keyword_index_gives_bm25_scores(tmp_path):
+    write_random_index(tmp_path, n=50)  # passage i is the one word "w{i}"
     index = store.StoredIndex(tmp_path)
-    scores = index.keyword.scores("w7", 50)
-    assert int(np.argmax(scores)) == 7
     assert isinstance(index.keyword, KeywordIndex)
+    scores = index.keyword.scores("w7", 50)
+    # BM25 by hand, in bm25s's (Lucene's) form: idf * tf / (tf + k1 * (1 - b + b * dl / avgdl))
+    # with idf = ln(1 + (N - n + 0.5) / (n + 0.5)) and k1 = 1.5. One passage of 50 holds the
+    # term once, and every passage is one word long (dl = avgdl): idf / (1 + k1).
+    expected = np.zeros(50)
+    expected[7] = np.log(1 + (50 - 1 + 0.5) / (1 + 0.5)) / (1 + 1.5)
+    np.testing.assert_allclose(scores, expected, rtol=1e-5)
 
 
 def test_an_ivf_update_reuses_the_trained_cells():
     import faiss
 
     vectors, queries = clustered(6000), clustered(50, seed=1)
-    first = store.make_index(vectors[:5500], "ivf-sq8")
-    second = store.make_index(vectors, "ivf-sq8", trained=first)
+    first = vector_files.make_index(vectors[:5500], "ivf-sq8")
+    second = vector_files.make_index(vectors, "ivf-sq8", trained=first)
     centroids = faiss.downcast_index(first.quantizer).reconstruct_n(0, first.nlist)
     again = faiss.downcast_index(second.quantizer).reconstruct_n(0, second.nlist)
     assert second.ntotal == 6000 and second.nlist == first.nlist and np.array_equal(centroids, again)
-    exact = store.make_index(vectors, "flat").search(queries, 10)[1]
+    exact = vector_files.make_index(vectors, "flat").search(queries, 10)[1]
     found = second.search(queries, 10)[1]
     assert np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact, strict=True)]) >= 0.95
-    assert not store._reusable(first, 48, first.nlist * 3)  # the corpus outgrew the cells: retrain
+    assert not vector_files._reusable(first, 48, first.nlist * 3)  # the corpus outgrew the cells: retrain

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from conftest import ARTICLES, SEED, TITLE
 
 from app import load_articles
-from app.passages import paragraph_spans
+from app.index.passages import paragraph_spans
 
 
 def test_seed_header_fields():

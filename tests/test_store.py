@@ -5,9 +5,12 @@ import json
 import numpy as np
 import pytest
 
-from app import fusion, store
-from app.keyword import KeywordIndex
-from app.retriever import Retriever
+from app.index import generation, manifest, store
+from app.index.errors import IndexUnavailable
+from app.index.keyword import KeywordIndex
+from app.search import fusion
+from app.search.retriever import Retriever
+from app.types import StoredArticle
 
 
 def unit(rows):
@@ -21,29 +24,18 @@ def write_random_index(folder, n=500, dim=32, seed=0, model="sentence-transforme
     body = " ".join(f"w{i}" for i in range(n))
     starts = [len(" ".join(f"w{j}" for j in range(i))) + (1 if i else 0) for i in range(n)]
     rows = [store.PassageRow(f"a-{i}", "a", i + 1, s, s + len(f"w{i}")) for i, s in enumerate(starts)]
-    article = {
-        "article_id": "a",
-        "title": "Random",
-        "body": body,
-        "path": "r.txt",
-        "source": None,
-        "published": None,
-        "updated": None,
-        "standfirst": None,
-        "url": None,
-        "line": None,
-    }
-    manifest = {
-        "format_version": store.FORMAT_VERSION,
+    article = StoredArticle(article_id="a", title="Random", body=body, path="r.txt")
+    record = {
+        "format_version": manifest.FORMAT_VERSION,
         "generation": f"g{seed}",
         "model": model,
         "dimension": dim,
         "count": n,
         "files": {},
     }
-    store.write(
+    generation.write(
         folder,
-        manifest=manifest,
+        manifest=record,
         vectors=vectors,
         passages=rows,
         articles=[article],
@@ -96,18 +88,18 @@ def test_a_new_generation_replaces_the_old_files(tmp_path):
 
 
 def test_missing_and_damaged_index_files_name_the_file_and_the_fix(tmp_path):
-    with pytest.raises(store.IndexUnavailable, match="no index here.*newsdesk build"):
+    with pytest.raises(IndexUnavailable, match="no index here.*newsdesk build"):
         store.StoredIndex(tmp_path / "nothing")
     write_random_index(tmp_path)
     faiss_file = next(tmp_path.glob("vectors-*.faiss"))
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    with pytest.raises(store.IndexUnavailable, match=rf"{faiss_file.name}.*newsdesk build"):
+    with pytest.raises(IndexUnavailable, match=rf"{faiss_file.name}.*newsdesk build"):
         store.StoredIndex(tmp_path)
 
 
 def test_model_and_dimension_mismatch_name_both(tmp_path):
     write_random_index(tmp_path, model="some/other-model")
-    with pytest.raises(store.IndexUnavailable, match="some/other-model.*all-MiniLM-L6-v2"):
+    with pytest.raises(IndexUnavailable, match="some/other-model.*all-MiniLM-L6-v2"):
         Retriever(store.StoredIndex(tmp_path), model="all-MiniLM-L6-v2")
 
 
@@ -115,5 +107,5 @@ def test_model_and_dimension_mismatch_name_both(tmp_path):
 def test_dimension_mismatch_is_reported_at_query_time(tmp_path):
     write_random_index(tmp_path)  # 32-dimensional vectors, recorded as MiniLM (384)
     retriever = Retriever(store.StoredIndex(tmp_path))
-    with pytest.raises(store.IndexUnavailable, match="32-dimensional.*makes 384"):
+    with pytest.raises(IndexUnavailable, match="32-dimensional.*makes 384"):
         retriever.search("anything", 3, mode="dense")

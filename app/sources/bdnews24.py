@@ -21,6 +21,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from app.sources.common import SourceError, fold, make_article
+from app.text.dates import parse_date
 from app.types import Article
 
 DHAKA = timezone(timedelta(hours=6), "Asia/Dhaka")
@@ -38,7 +39,7 @@ def sniff(text: str) -> bool:
 
 def _stamp(value: str, line_no: int) -> datetime:
     try:
-        return datetime.strptime(value, "%d %B %Y, %I:%M %p").replace(tzinfo=DHAKA)
+        return parse_date(value, tz=DHAKA)  # "30 April 2023, 02:07 AM", Dhaka time
     except ValueError:
         raise SourceError(f"unreadable timestamp {value!r}", line=line_no) from None
 

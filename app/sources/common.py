@@ -1,5 +1,6 @@
-"""Helpers every reader shares: decoding bytes, splitting paragraphs, article ids, dates,
-the size limits, and the rules for a missing title and a body that is only furniture.
+"""Helpers every reader shares: decoding bytes, splitting paragraphs, article ids, the
+date at the top of an article, the size limits, and the rules for a missing title and a
+body that is only furniture. Dates themselves are read by ``app.text.dates``.
 
 Readers turn one file into Articles; they never raise for a bad file's content but
 raise (or yield) ``SourceError`` with a message, which ``load_articles`` records as a
@@ -13,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
+from app.text.dates import parse_full_date
+from app.text.sentences import sentence_spans
 from app.types import Article
 
 # One news article is at most a few tens of KB (the longest in the BBC corpus is 25 KB);
@@ -142,8 +145,6 @@ def is_title(line: str) -> bool:
 
 def title_from(paras: list[str]) -> str:
     """A title for an article that has none: its first sentence, cut at a word boundary."""
-    from app.text import sentence_spans
-
     first = paras[0]
     spans = sentence_spans(first)
     sentence = first[spans[0][0] : spans[0][1]] if spans else first
@@ -203,29 +204,6 @@ def make_article(title: str, paras: list[str], *, path: str, furniture_check: bo
     return Article(article_id=article_id(title, body), title=title, body=body, path=path, **meta)
 
 
-_DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y")
-
-
-def parse_date(value: str, *, tz: timezone = timezone.utc) -> datetime:
-    """ISO 8601 or a few common news date forms -> aware datetime (``tz`` if none given).
-
-    Raises ``ValueError`` with the value when it matches none of them.
-    """
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(f"unrecognised date {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
-
-
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # "Published: 30 April 2023, 02:07 AM", "Updated 2023-04-30", or a line that is a date.
 _DATE_LINE = re.compile(
@@ -241,23 +219,13 @@ _DATELINE = re.compile(
 def find_date(paras: list[str]) -> tuple[datetime | None, int]:
     """A publication date from the top of an article: a date line before the body
     (returned count 1: that paragraph is not body), or a wire dateline opening the first
-    paragraph (count 0: it stays in the text). Only full dates (day, month, year) count;
-    dates are read by dateparser, and one without a zone is taken as UTC."""
+    paragraph (count 0: it stays in the text). Only full dates (day, month, year) count
+    (``parse_full_date``)."""
     if not paras:
         return None, 0
     first = paras[0]
-    if len(first) <= 60 and (m := _DATE_LINE.match(first)) and (when := _parse_full_date(m.group("value"))):
+    if len(first) <= 60 and (m := _DATE_LINE.match(first)) and (when := parse_full_date(m.group("value"))):
         return when, 1
     if m := _DATELINE.match(first):
-        return _parse_full_date(m.group("value")), 0
+        return parse_full_date(m.group("value")), 0
     return None, 0
-
-
-def _parse_full_date(value: str) -> datetime | None:
-    import dateparser
-
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
-    when = dateparser.parse(value, languages=["en"], settings=settings)
-    if when is None or not re.search(r"\d{4}", value):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)

@@ -24,8 +24,8 @@ from app.sources.common import (
     find_date,
     make_article,
     paragraphs,
-    parse_date,
 )
+from app.text.dates import parse_date
 from app.types import Article
 
 _OPTIONAL_STRINGS = ("title", "published", "source", "url")

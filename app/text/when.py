@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from app.text.words import tokens
+
 RECENT_WORDS = frozenset("latest now still currently current recent recently newest lately".split())
 MONTHS = (
     "january february march april may june july august september october november december "
@@ -51,7 +53,7 @@ def time_scope(question: str, as_of: datetime | date) -> TimeScope:
         >>> scope.since, scope.until, scope.phrase
         (datetime.date(2023, 4, 1), datetime.date(2023, 4, 30), 'in April 2023')
     """
-    recent = bool(RECENT_WORDS & set(re.findall(r"[a-z]+", question.lower())))
+    recent = bool(RECENT_WORDS & set(tokens(question)))
     base = as_of if isinstance(as_of, datetime) else datetime.combine(as_of, datetime.min.time())
     found = _search(question, base.replace(tzinfo=None))
     if not found:

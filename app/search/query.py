@@ -31,11 +31,11 @@ _SPACES = re.compile(r"\s+")
 _DANGLING = re.compile(r"\s+([,.?!;:])")
 
 
-def clean_question(question: str) -> str:
+def drop_quiz_phrasing(question: str) -> str:
     """The question without quiz phrasing, whitespace folded.
 
     Example:
-        >>> clean_question("Which country this week announced a new capital?")
+        >>> drop_quiz_phrasing("Which country this week announced a new capital?")
         'Which country announced a new capital?'
     """
     cleaned = _DANGLING.sub(r"\1", _SPACES.sub(" ", _PATTERN.sub(" ", question))).strip(" ,")

@@ -2,11 +2,11 @@
 
 ``retrieve`` loads an index folder once per process and reuses it (a rebuilt folder is
 noticed by its manifest and reloaded). The default folder is the project's
-``embeddings/`` (or ``$NEWSDESK_INDEX``); on first use it is checked against ``seeds/``
-(or ``$NEWSDESK_SEEDS``) and rebuilt if the articles or the model changed.
+``embeddings/`` (or ``$NEWSDESK_INDEX``). Searching never writes the index: bringing it
+up to date with ``seeds/`` is ``newsdesk build`` (or ``ensure_current_index``).
 
 The hybrid (the default) searches the question with quiz phrasing removed
-(``app.query``), takes the top ``CANDIDATES`` of each retriever, and ranks their union
+(``app.search.query``), takes the top ``CANDIDATES`` of each retriever, and ranks their union
 by ``fusion.hybrid``; "dense" and "keyword" search the question as asked.
 """
 
@@ -15,18 +15,20 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from app import fusion
-from app.embedder import get_embedder, model_name
-from app.filters import OVERFETCH, make_filters
-from app.query import clean_question
-from app.store import IndexUnavailable, StoredIndex, read_manifest
-from app.syndication import near_duplicate
+from app.index.embedder import get_embedder, model_name
+from app.index.errors import IndexUnavailable
+from app.index.locations import default_index_dir
+from app.index.manifest import read_manifest
+from app.index.store import StoredIndex
+from app.news.syndication import near_duplicate
+from app.search import fusion
+from app.search.filters import OVERFETCH, Filters, make_filters
+from app.search.query import drop_quiz_phrasing
 from app.types import Citation, Hit, Outlet
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -36,17 +38,6 @@ MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
 CANDIDATES = 100
 # Passages fetched per one wanted, so that folding syndicated copies away still leaves k.
 COPIES_DEPTH = 2
-
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("NEWSDESK_INDEX") or PROJECT / "embeddings")
-
-
-def default_seeds_dir() -> Path:
-    return Path(os.environ.get("NEWSDESK_SEEDS") or PROJECT / "seeds")
-
 
 class Retriever:
     """Searches one loaded index. Safe to call from several threads."""
@@ -61,7 +52,6 @@ class Retriever:
         self.index = index
         self.embedder = get_embedder(recorded)
         self._checked_dim = False
-        self._all_vectors: np.ndarray | None = None
         self._story_members: dict[str, list[str]] | None = None
 
     def search(
@@ -73,16 +63,18 @@ class Retriever:
         since=None,
         until=None,
         outlets: list[str] | None = None,
+        filters: Filters | None = None,
     ) -> list[Hit]:
         """The best ``k`` passages, each story once (a syndicated copy's passage is
-        folded into the first copy's citation), within the date range and outlets."""
+        folded into the first copy's citation), within the date range and outlets (or
+        ``filters``, already made from them)."""
         if mode not in MODES:
             raise ValueError(f"Unknown mode {mode!r}. Supported modes are: {list(MODES)}")
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
         if not question or not question.strip():
             raise ValueError("the question is empty")
-        chosen = make_filters(since, until, outlets)
+        chosen = filters if filters is not None else make_filters(since, until, outlets)
         # Fetch deeper than k: copies fold away, and filters drop passages.
         depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
         articles = self.index.articles
@@ -103,7 +95,7 @@ class Retriever:
             query = self._embed(question)
             scores, ids = self.index.search(query, min(k, n))  # exact or IVF-SQ8, by corpus size
             return [self._hit(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
-        text = clean_question(question)  # quiz phrasing out; the plain modes search as asked
+        text = drop_quiz_phrasing(question)  # quiz phrasing out; the plain modes search as asked
         return self._hybrid(text, self._embed(text), k, n)
 
     def _hybrid(self, text: str, query: np.ndarray, k: int, n: int) -> list[Hit]:
@@ -131,7 +123,7 @@ class Retriever:
         articles = self.index.articles
         kept: list[tuple[str, Hit]] = []
         for hit in hits:
-            story = articles[hit.citation.article_id].get("story", hit.citation.article_id)
+            story = articles[hit.citation.article_id].story_id
             if any(s == story and near_duplicate(k.text, hit.text) for s, k in kept):
                 continue
             kept.append((story, hit))
@@ -143,26 +135,17 @@ class Retriever:
             return hit
         outlets = []
         for other in others:
-            record = self.index.articles[other]
-            published = record.get("published")
-            when = datetime.fromisoformat(published) if published else None
-            source, url = record.get("source"), record.get("url")
-            outlets.append(Outlet(source, record["title"], when, url, record["path"]))
+            a = self.index.articles[other]
+            outlets.append(Outlet(a.source, a.title, a.published, a.url, a.path))
         return replace(hit, citation=replace(hit.citation, carried_by=tuple(outlets)))
 
     def _stories(self) -> dict[str, list[str]]:
         if self._story_members is None:
             members: dict[str, list[str]] = {}
-            for article_id, record in self.index.articles.items():
-                members.setdefault(record.get("story", article_id), []).append(article_id)
+            for article_id, article in self.index.articles.items():
+                members.setdefault(article.story_id, []).append(article_id)
             self._story_members = members
         return self._story_members
-
-    def _vectors(self) -> np.ndarray:
-        """All passage vectors as one array (fetched once: re-scoring reads hundreds a query)."""
-        if self._all_vectors is None:
-            self._all_vectors = self.index.all_vectors()
-        return self._all_vectors
 
     def _embed(self, question: str) -> np.ndarray:
         vector = self.embedder.encode([question])[0]
@@ -177,16 +160,15 @@ class Retriever:
     def _hit(self, i: int, score: float) -> Hit:
         row = self.index.passages[i]
         article = self.index.articles[row.article_id]
-        published = article.get("published")
         citation = Citation(
             article_id=row.article_id,
             passage_id=row.passage_id,
-            title=article["title"],
-            source=article.get("source"),
-            published=datetime.fromisoformat(published) if published else None,
+            title=article.title,
+            source=article.source,
+            published=article.published,
             paragraph=row.paragraph,
-            path=article["path"],
-            url=article.get("url"),
+            path=article.path,
+            url=article.url,
             start=row.start,
             end=row.end,
         )
@@ -195,16 +177,11 @@ class Retriever:
 
 _retrievers: dict[tuple[str, str | None], tuple[int, Retriever]] = {}
 _lock = threading.Lock()
-_default_checked = False
 
 
 def get_retriever(index_dir: str | os.PathLike[str] | None = None, *, model: str | None = None) -> Retriever:
     """The process-wide Retriever for a folder, reloaded when the folder is rebuilt."""
-    global _default_checked
     with _lock:
-        if index_dir is None and not _default_checked:
-            _refresh_default_index()
-            _default_checked = True
         folder = Path(index_dir) if index_dir is not None else default_index_dir()
         key = (str(folder.resolve()), model)
         stamp = _manifest_stamp(folder)
@@ -253,12 +230,3 @@ def _manifest_stamp(folder: Path) -> int:
     except FileNotFoundError:
         read_manifest(folder)  # raises the clear "no index here" error
         raise
-
-
-def _refresh_default_index() -> None:
-    """Rebuild the default index if ``seeds/`` or the model changed since it was built."""
-    from app.build import build_index, index_status
-
-    seeds, folder = default_seeds_dir(), default_index_dir()
-    if seeds.is_dir() and index_status(seeds, folder) is not None:
-        build_index(seeds, folder)

@@ -8,7 +8,7 @@ Vectors are L2-normalised float32, so inner product is cosine similarity.
 
 Backends (``backend=`` or ``$NEWSDESK_BACKEND``): ``"auto"`` (default) runs a model
 given as a local folder (the packaged default included) through its ONNX export with
-onnxruntime (``app.onnx_model``: exported once, cached, checked against torch to a
+onnxruntime (``app.index.onnx_model``: exported once, cached, checked against torch to a
 cosine of 0.9999), about 3x the throughput of torch on 2 cores and no torch import at
 query time; other models, or where the export fails, run on sentence-transformers
 (torch, fp32). ``"torch"`` forces the latter; ``"onnx-int8"`` runs the int8 dynamically
@@ -84,7 +84,7 @@ class Embedder:
             return "torch", None
         folder = _local_folder(self.name)
         try:
-            from app import onnx_model
+            from app.index import onnx_model
 
             quantized = self.backend == "onnx-int8"
             if folder is None or onnx_model.model_config(folder) is None:

@@ -8,6 +8,8 @@ bad file added) only the manifest is switched.
 
 A missing or damaged index in ``out_dir`` is rebuilt from scratch, not an error. The
 folder's build lock makes a concurrent build wait (with a message when ``progress``).
+``ensure_current_index`` is the explicit step that brings the default index up to date
+with ``seeds/`` (``newsdesk serve`` and ``make run`` call it); searching never writes.
 Does not embed the articles of files with problems; those are in the report.
 """
 
@@ -23,13 +25,17 @@ from pathlib import Path
 
 import numpy as np
 
-from app import fusion, store
-from app.embedder import get_embedder, model_name
-from app.enrich import enrich
-from app.keyword import KeywordIndex
-from app.passages import split_passages
+from app.index import density, files, generation, manifest
+from app.index.embedder import get_embedder, model_name
+from app.index.errors import IndexUnavailable
+from app.index.keyword import KeywordIndex
+from app.index.locations import default_index_dir, default_seeds_dir
+from app.index.passages import split_passages
+from app.index.store import PassageRow, StoredIndex
+from app.index.vectors import index_kind
+from app.news.enrich import enrich
 from app.sources import load_articles
-from app.types import BuildReport, Passage
+from app.types import BuildReport, Passage, StoredArticle
 
 # What is embedded for a passage. Changing it invalidates every stored vector.
 EMBED_RECIPE = "passage-text-v1"
@@ -61,7 +67,7 @@ def build_index(
     started = time.perf_counter()
     out = Path(out_dir)
     name = model_name(model)
-    with store.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
+    with files.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
         loaded = load_articles(source)
         old = _previous(out, name)
         if old is not None and _current(old.manifest, loaded.files, name):
@@ -70,12 +76,12 @@ def build_index(
 
         passages = [p for article in loaded.articles for p in split_passages(article)]
         articles = enrich(loaded.articles, old.articles if old is not None else None)
-        generation = _generation(name, passages, articles)
+        gen = _generation(name, passages, articles)
         old_rows = {row.passage_id: i for i, row in enumerate(old.passages)} if old else {}
         new = [p for p in passages if p.passage_id not in old_rows]
-        manifest = {
-            "format_version": store.FORMAT_VERSION,
-            "generation": generation,
+        record = {
+            "format_version": manifest.FORMAT_VERSION,
+            "generation": gen,
             "model": name,
             "dimension": None,
             "count": len(passages),
@@ -86,13 +92,13 @@ def build_index(
             "files": loaded.files,
             "problems": [p.to_dict() for p in loaded.problems],
         }
-        same_kind = old is not None and old.manifest.get("index_kind") == store.index_kind(len(passages))
-        if old is not None and old.manifest["generation"] == generation and same_kind:
+        same_kind = old is not None and old.manifest.get("index_kind") == index_kind(len(passages))
+        if old is not None and old.manifest["generation"] == gen and same_kind:
             # Same passages and articles (a renamed or newly broken file changed only the
             # manifest): the data files in place are this build's, byte for byte.
             kept = ("files_in_index", "checksums", "stamps", "index_kind")
             kept_files = {k: old.manifest[k] for k in kept if k in old.manifest}
-            store.switch_manifest(out, {**manifest, "dimension": int(old.vectors.d), **kept_files})
+            manifest.switch_manifest(out, {**record, "dimension": int(old.vectors.d), **kept_files})
         else:
             if new or old is None:
                 embedder = get_embedder(name)
@@ -100,12 +106,12 @@ def build_index(
             else:  # articles renamed or removed only: every vector is in the old index
                 fresh, dim = None, old.vectors.d
             vectors = _assemble(passages, old, old_rows, new, fresh, dim)
-            store.write(
+            generation.write(
                 out,
-                manifest={**manifest, "dimension": int(vectors.shape[1])},
+                manifest={**record, "dimension": int(vectors.shape[1])},
                 vectors=vectors,
                 passages=[
-                    store.PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end)
+                    PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end)
                     for p in passages
                 ],
                 articles=articles,
@@ -123,11 +129,11 @@ def index_status(
 ) -> str | None:
     """None if ``out_dir`` is a current index of ``source``, else why it is not."""
     try:
-        manifest = store.read_manifest(Path(out_dir))
-    except store.IndexUnavailable as err:
+        recorded = manifest.read_manifest(Path(out_dir))
+    except IndexUnavailable as err:
         return str(err)
-    name = model_name(model) if model else manifest["model"]
-    if not _current(manifest, load_articles(source).files, name):
+    name = model_name(model) if model else recorded["model"]
+    if not _current(recorded, load_articles(source).files, name):
         return f"{out_dir} is out of date with {source} (files or model changed)"
     return None
 
@@ -136,14 +142,23 @@ def embed_text(passage: Passage) -> str:
     return passage.text
 
 
-def _previous(out: Path, name: str) -> store.StoredIndex | None:
+def ensure_current_index(*, progress: bool = False) -> BuildReport | None:
+    """Rebuild the default index (``embeddings/``) if ``seeds/`` or the model changed
+    since it was built; None when it is current (or there is no seeds folder)."""
+    seeds, folder = default_seeds_dir(), default_index_dir()
+    if seeds.is_dir() and index_status(seeds, folder) is not None:
+        return build_index(seeds, folder, progress=progress)
+    return None
+
+
+def _previous(out: Path, name: str) -> StoredIndex | None:
     """The index already in ``out`` if it can be reused (same model and recipe). A
     missing or damaged index is None: the build then writes a whole new one."""
     try:
-        old = store.StoredIndex(out, signatures=True)
+        old = StoredIndex(out, signatures=True)
         if "checksums" not in old.manifest:
             _ = old.keyword  # an index from before checksums: parse the lazy part too
-    except store.IndexUnavailable:
+    except IndexUnavailable:
         return None
     same = old.manifest.get("model") == name and old.manifest.get("embed_recipe") == EMBED_RECIPE
     return old if same else None
@@ -155,7 +170,7 @@ def _current(manifest: dict, files: dict[str, str], name: str) -> bool:
         and manifest.get("model") == name
         and manifest.get("embed_recipe") == EMBED_RECIPE
         # the search index is the kind its size calls for (the cut-over may have moved)
-        and manifest.get("index_kind") == store.index_kind(manifest.get("count", 0))
+        and manifest.get("index_kind") == index_kind(manifest.get("count", 0))
     )
 
 
@@ -165,21 +180,21 @@ DENSITY_REFRESH = 0.1
 
 
 def _density(vectors, passages, old, old_rows, new) -> np.ndarray | None:
-    """Raw hubness densities (``fusion.raw_density``) of the new generation: the old
+    """Raw hubness densities (``density.raw_density``) of the new generation: the old
     index's for passages it had, computed for the new ones; all of them afresh after a
-    large change. None above ``fusion.HUBNESS_MAX_PASSAGES`` (the penalty is then off)."""
+    large change. None above ``density.HUBNESS_MAX_PASSAGES`` (the penalty is then off)."""
     n = len(vectors)
-    if n > fusion.HUBNESS_MAX_PASSAGES:
+    if n > density.HUBNESS_MAX_PASSAGES:
         return None
     previous = old.raw_density if old is not None else None
     if previous is None or len(previous) != len(old.passages) or len(new) > DENSITY_REFRESH * n:
-        return fusion.raw_density(vectors)
+        return density.raw_density(vectors)
     raw = np.empty(n, dtype=np.float64)
     fresh = [i for i, p in enumerate(passages) if p.passage_id not in old_rows]
     kept = [i for i, p in enumerate(passages) if p.passage_id in old_rows]
     raw[kept] = previous[[old_rows[passages[i].passage_id] for i in kept]]
     if fresh:
-        raw[fresh] = fusion.raw_density(vectors, rows=np.array(fresh))
+        raw[fresh] = density.raw_density(vectors, rows=np.array(fresh))
     return raw
 
 
@@ -197,7 +212,7 @@ def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:
     return vectors
 
 
-def _generation(name: str, passages: list[Passage], articles: list[dict]) -> str:
+def _generation(name: str, passages: list[Passage], articles: list[StoredArticle]) -> str:
     """Content-derived from everything the data files hold (passage ids and offsets,
     article records), so the same generation always means the same files: rebuilding
     the same corpus with the same model gives the same names, and a build never has to
@@ -206,7 +221,7 @@ def _generation(name: str, passages: list[Passage], articles: list[dict]) -> str
     for p in passages:
         digest.update(f"{p.passage_id} {p.paragraph} {p.start} {p.end}\n".encode())
     for article in articles:
-        digest.update(json.dumps(article, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+        digest.update(json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False).encode() + b"\n")
     return digest.hexdigest()[:12]
 
 

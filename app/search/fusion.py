@@ -5,13 +5,13 @@ standardises a retriever's scores over the *whole corpus* for this question. Sco
 the two retrievers live on unrelated scales (cosine in [-1, 1], BM25 unbounded), and
 standardising puts them on one; doing it over the corpus rather than the top hits keeps
 a question whose top hits are all weak from looking confident. Reciprocal rank fusion
-was measured and is worse here (see ``realtimeqa/BASELINES.md`` and the README).
+was measured and is worse here (docs/retrieval.md).
 
 ``hybrid`` is what the retriever runs on its candidates: the weighted sum, with optional
 Rocchio feedback on the dense query (off by default: it lost on RealTimeQA) and an
-optional hubness penalty from ``passage_density`` (applied when the caller passes the
-candidates' densities, computed once per index). Every
-constant is measured by ``benchmarks/eval_retrieval.py`` (README, "Retrieval quality").
+optional hubness penalty (applied when the caller passes the candidates' densities,
+computed once per index by ``app.index.density``). Every constant is measured by
+``benchmarks/eval_retrieval.py`` (docs/retrieval.md).
 Does not search, tokenise or embed: it only combines scores it is given.
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 # Weight of the dense retriever in the hybrid. 0.8 is the reference weighted fusion of
-# ../shared/data/realtimeqa/BASELINES.md, and also the best of 0.5-0.9 on the dev half of
+# the RealTimeQA data's BASELINES.md, and also the best of 0.5-0.9 on the dev half of
 # RealTimeQA in benchmarks/eval_retrieval.py (0.7: -0.4 R@5 and -1.2 MRR; 0.9: -2 points).
 DENSE_WEIGHT = 0.8
 # Rocchio pseudo-relevance feedback (the dense query moved toward the mean vector of the
@@ -30,22 +30,14 @@ DENSE_WEIGHT = 0.8
 # for corpora where it may help and for the evaluation, which measures it.
 FEEDBACK_PASSAGES = 0
 FEEDBACK_BETA = 0.3
-# Hubness penalty (CSLS, Lample et al. 2018; hubness in nearest-neighbour search,
-# Radovanovic et al. 2010): a passage's "density", the mean cosine to its
-# HUBNESS_NEIGHBOURS nearest other passages, standardised over the corpus, is subtracted
-# with weight HUBNESS_WEIGHT from the hybrid score. Passages in crowded regions of the
-# embedding space (boilerplate, syndicated copies, a story told in many similar
-# paragraphs) are near every question on their topic and crowd out the one that answers.
-# On RealTimeQA (benchmarks/explore_retrieval.py --hubness, dev-chosen): R@5 .683 -> .722
-# and MRR .576 -> .611 held-out; ranked among the protocol's evidence paragraphs only
-# (no distractor articles) the gain is smaller (R@5 .860 -> .872, MRR .740 -> .754), so
-# part of the full gain comes from that corpus's make-up. Applied only when the caller
-# passes the candidates' densities (``hybrid(..., density=...)``).
-HUBNESS_NEIGHBOURS = 10
+# Hubness penalty (CSLS, Lample et al. 2018): a passage's density (``app.index.density``:
+# the mean cosine to its nearest other passages, standardised over the corpus) is
+# subtracted with weight HUBNESS_WEIGHT from the hybrid score, so passages in crowded
+# regions of the embedding space step back. On RealTimeQA (benchmarks/eval_retrieval.py
+# --hubness, dev-chosen): R@5 .683 -> .722 and MRR .576 -> .611 held-out; ranked among
+# the protocol's evidence paragraphs only the gain is smaller (R@5 .860 -> .872, MRR
+# .740 -> .754), so part of it comes from that corpus's make-up (docs/retrieval.md).
 HUBNESS_WEIGHT = 0.5
-# Above this many passages the exact O(n^2) density is not computed at build time (it
-# would take ~14 minutes at 1M on 2 cores) and the penalty is off: a limit, in README.
-HUBNESS_MAX_PASSAGES = 200_000
 
 
 def dense_moments(query: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[float, float]:
@@ -74,40 +66,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return part[np.lexsort((part, -scores[part]))]
-
-
-def raw_density(
-    vectors: np.ndarray, rows: np.ndarray | None = None, k: int = HUBNESS_NEIGHBOURS, block: int = 2048
-) -> np.ndarray:
-    """The mean cosine of each passage in ``rows`` (default: all) to its ``k`` nearest
-    *other* passages among ``vectors``. Exact, O(len(rows) * n * d) in blocks of
-    ``block`` rows: about 10 s for all of 44k 384-d passages on 2 cores, milliseconds for
-    the few passages an update adds. Too few passages (no more than ``k``): zeros.
-    """
-    n = len(vectors)
-    rows = np.arange(n) if rows is None else np.asarray(rows)
-    if n <= k or k <= 0:
-        return np.zeros(len(rows), dtype=np.float64)
-    raw = np.empty(len(rows), dtype=np.float64)
-    for start in range(0, len(rows), block):
-        chunk = rows[start : start + block]
-        sims = np.asarray(vectors[chunk], dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
-        sims[np.arange(len(chunk)), chunk] = -np.inf  # not its own neighbour
-        raw[start : start + len(chunk)] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
-    return raw
-
-
-def passage_density(vectors: np.ndarray, k: int = HUBNESS_NEIGHBOURS, block: int = 2048) -> np.ndarray:
-    """Standardised density of every passage (``raw_density`` as z over the corpus; 0
-    for every passage when there are no more than ``k`` of them or all are equal).
-    Compute the raw values once per index (at build time) and standardise at load.
-
-    Example:
-        >>> density = passage_density(V)          # once, for the whole index
-        >>> hybrid(q, V[ids], z_bm25[ids], mean, cov, density=density[ids])
-    """
-    raw = raw_density(vectors, k=k, block=block)
-    return standardise(raw, float(raw.mean()), float(raw.std())).astype(np.float32) if len(raw) else raw
 
 
 def rocchio(query: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
@@ -144,7 +102,7 @@ def hybrid(
         dense_weight: weight of the dense score in the weighted sum.
         feedback, beta: Rocchio feedback from the first pass's top ``feedback``
             candidates with weight ``beta``, then a second weighted pass (0 turns it off).
-        density: the candidates' ``passage_density`` values; when given, ``hubness``
+        density: the candidates' standardised densities; when given, ``hubness``
             times it is subtracted from the score (None or ``hubness=0``: no penalty).
 
     Example:

@@ -1,4 +1,4 @@
-"""Keyword search: BM25 over passages with bm25s, English stopwords, Snowball stemming.
+"""Keyword search: BM25 over passages with bm25s (terms from ``app.text.words``).
 
 Built once with the index and saved beside the vectors; queries load it (memory-mapped)
 and never re-index. Returns a score for every passage, because fusion standardises the
@@ -7,24 +7,11 @@ scores over the whole corpus. Does not do phrase or boolean queries.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer  # PyStemmer: the Snowball stemmers, in C
-
-    return Stemmer.Stemmer("english")
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-case, drop English stopwords, stem: the same for passages and questions."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+from app.text.words import keyword_terms
 
 
 class KeywordIndex:
@@ -38,7 +25,7 @@ class KeywordIndex:
         import bm25s
 
         bm25 = bm25s.BM25()  # k1=1.5, b=0.75: the library's (and Lucene's classic) defaults
-        bm25.index(tokenize(texts) if texts else [[""]], show_progress=False)
+        bm25.index(keyword_terms(texts) if texts else [[""]], show_progress=False)
         return cls(bm25)
 
     def save(self, folder: Path) -> None:
@@ -53,7 +40,7 @@ class KeywordIndex:
     def scores(self, question: str, n: int) -> np.ndarray:
         """BM25 score of every one of the ``n`` passages for ``question`` (0 where no term
         matches, or when the question has no indexed term)."""
-        terms = [t for t in tokenize([question])[0] if t in self._bm25.vocab_dict]
+        terms = [t for t in keyword_terms([question])[0] if t in self._bm25.vocab_dict]
         if not terms:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)[:n]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from app.text import sentence_spans
+from app.text.sentences import sentence_spans
 from app.types import Article, Passage
 
 MIN_CHARS = 60  # a paragraph this short is merged with a neighbour

@@ -12,8 +12,10 @@ cannot be shown to be in range).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import date, datetime
+
+from app.text.dates import parse_bound
+from app.types import Article
 
 # How many passages to fetch before filtering, as a multiple of those wanted: filters
 # are applied to the ranked candidates, so a narrow filter needs a deeper list.
@@ -30,15 +32,14 @@ class Filters:
     def active(self) -> bool:
         return self.since is not None or self.until is not None or bool(self.outlets)
 
-    def allows(self, article: dict[str, Any]) -> bool:
-        if self.outlets and (article.get("source") or "").casefold() not in self.outlets:
+    def allows(self, article: Article) -> bool:
+        if self.outlets and (article.source or "").casefold() not in self.outlets:
             return False
         if self.since is None and self.until is None:
             return True
-        published = article.get("published")
-        if not published:
+        when = article.published
+        if when is None:
             return False
-        when = datetime.fromisoformat(published) if isinstance(published, str) else published
         if self.since is not None and _before(when, self.since):
             return False
         return self.until is None or not _before(self.until, when)
@@ -52,28 +53,10 @@ def _before(a: datetime | date, b: datetime | date) -> bool:
 
 
 def make_filters(since=None, until=None, outlets=None) -> Filters:
-    """Build Filters from user input; raises ValueError naming the bad value."""
+    """Build Filters from user input (``app.text.dates.parse_bound`` reads the dates);
+    raises ValueError naming the bad value."""
     return Filters(
-        since=_date(since, "since"),
-        until=_date(until, "until"),
+        since=parse_bound(since, "since"),
+        until=parse_bound(until, "until"),
         outlets=frozenset(o.casefold() for o in outlets or () if o),
     )
-
-
-def _date(value, name: str) -> datetime | date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, (int, float)):  # a timestamp, as Gradio's DateTime gives
-        return datetime.fromtimestamp(value, timezone.utc)
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{name}: {text!r} is not a date; use YYYY-MM-DD") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)

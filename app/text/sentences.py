@@ -7,6 +7,11 @@ digit or opening quote, unless the word before the stop is a known abbreviation
 an open quotation: a quote of several sentences and its attribution ("A. B," he said.)
 stay one sentence, so a quoted sentence never loses its speaker. Does not handle
 sentences without a final stop inside a paragraph, or lower-case sentence starts.
+
+``last_sentence_start``, ``stop_after`` and ``clause_end`` are the quick forms of the
+same boundary (a stop before space), without the abbreviation and open-quote rules:
+quote attribution (``app.news.quotes``) scans a few words either side of a quotation
+mark, where those rules would hide the attribution it looks for.
 """
 
 from __future__ import annotations
@@ -74,3 +79,29 @@ def _add(text: str, start: int, end: int, offset: int, spans: list[tuple[int, in
     if stripped:
         lead = len(piece) - len(piece.lstrip())
         spans.append((offset + start + lead, offset + start + lead + len(stripped)))
+
+
+# Quick boundaries around a quotation: a stop, an optional closing mark, then space.
+_STOP_BEFORE_SPACE = re.compile(r"[.!?](?=[\"”]?(?:\s|$))")
+_BOUNDARY_BEFORE_START = re.compile(r"[.!?][\"”]?\s+(?=[\"“A-Z])")
+_CLAUSE_END = re.compile(r"[.!?](?:\s|$)|\n|[\"“]")
+
+
+def last_sentence_start(text: str) -> int:
+    """Where the last sentence of ``text`` starts: after the last stop (and closing
+    mark) followed by space and a capital or an opening quote; 0 if there is none."""
+    return max((m.end() for m in _BOUNDARY_BEFORE_START.finditer(text)), default=0)
+
+
+def stop_after(text: str, start: int = 0) -> int | None:
+    """The index of the first stop at or after ``start`` that ends a sentence (followed,
+    after an optional closing quote, by space or the end), or None."""
+    m = _STOP_BEFORE_SPACE.search(text, start)
+    return m.start() if m else None
+
+
+def clause_end(text: str) -> int:
+    """Where the words after a closing quotation mark stop being its attribution: at the
+    sentence's stop, a line break or the next quotation mark (``len(text)`` if none)."""
+    m = _CLAUSE_END.search(text)
+    return m.start() if m else len(text)

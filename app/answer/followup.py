@@ -20,35 +20,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.text.words import ANAPHORS, META_WORDS, STOPWORDS, content_words, is_content, names, words
+
 Intent = Literal["content", "published", "source"]
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")
-ANAPHORS = frozenset(
-    "he she him her his hers they them their theirs it its that this those these there then".split()
-)
 MORE_WORDS = frozenset("else more other another also further again additionally".split())
-QUESTION_WORDS = frozenset(
-    """what what's whats who who's whom whose when where why how which did does do is was
-    were are can could would will should has have had tell and so but or please any anything
-    according give show list""".split()
-)
-# Words that carry no subject: function words, question words, and the vocabulary of
-# asking about an article rather than about the news.
-STOPWORDS = frozenset(
-    """a an the of to in on at for from by with about as into over after before than
-    be been being am is are was were do does did doing have has had having say said says
-    saying tell told i me my we us our you your what which who whom whose when where why
-    how not no nor only own same so too very just can will would should could may might
-    must shall any some all both each few most such there here again further then once
-    much many will whether
-    and or but if because until while up down out off under above below between through
-    during against among also else more other another please anything something""".split()
-)
-META_WORDS = frozenset(
-    """publish published publishing posted post release released report reported reporting
-    write wrote written writer author outlet agency source sources newspaper paper site
-    website carried carry article story piece news date day time come came""".split()
-)
 _PUBLISHED = re.compile(r"\b(when|what (date|day|time)|how (long ago|old))\b")
 _SOURCE = re.compile(
     r"\b(who|which|what)\b.*\b(report\w*|publish\w*|wrote|written|author|outlet|agency|"
@@ -104,46 +80,19 @@ class Turn:
     recent: bool = False  # "latest", "now", "still": the newest articles only
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
-def content_words(text: str) -> list[str]:
-    """Lower-cased words that carry a subject (not stopwords, anaphors or metadata words)."""
-    return [w.lower() for w in words(text) if _is_content(w.lower())]
 
 
-def _is_content(word: str) -> bool:
-    return word not in STOPWORDS and word not in ANAPHORS and word not in META_WORDS and len(word) > 1
 
 
-def names(text: str) -> list[str]:
-    """Capitalised words that are not the question's opening word: "Khamenei", "US"."""
-    found = []
-    for i, word in enumerate(words(text)):
-        acronym = len(word) > 1 and word.isupper() and word != "I"  # "US", "ECB", "UN"
-        if acronym or (word[0].isupper() and word.lower() not in STOPWORDS and word.lower() not in ANAPHORS):
-            if i == 0 and word.lower() in QUESTION_WORDS:
-                continue
-            found.append(word)
-    return found
 
 
 def previous_questions(history: Any) -> list[str]:
-    """The user's earlier questions from a history in any of the shapes callers use:
-    a list of strings, of ``Answer``s, of Gradio message dicts, or of (user, bot) pairs."""
-    out: list[str] = []
-    for item in history or ():
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, dict):
-            if item.get("role") == "user" and isinstance(item.get("content"), str):
-                out.append(item["content"])
-        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
-            out.append(item[0])
-        elif hasattr(item, "question"):
-            out.append(item.question)
-    return [q for q in out if q and q.strip()]
+    """The user's earlier questions from a history of strings or ``Answer``s (a chat
+    page's own message format is the page's to convert)."""
+    out = [item if isinstance(item, str) else getattr(item, "question", None) for item in history or ()]
+    return [q for q in out if isinstance(q, str) and q.strip()]
 
 
 def intent_of(question: str) -> Intent:
@@ -190,7 +139,7 @@ def resolve(question: str, history: Any = None) -> Turn:
 def _subject(question: str) -> list[str]:
     """Names first, then the other content words, each once, in order."""
     seen: list[str] = []
-    for word in names(question) + [w for w in words(question) if _is_content(w.lower())]:
+    for word in names(question) + [w for w in words(question) if is_content(w.lower())]:
         if word.lower() not in {s.lower() for s in seen}:
             seen.append(word)
     return seen

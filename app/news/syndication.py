@@ -1,0 +1,132 @@
+"""The same wire story carried by several outlets, found by MinHash over word shingles.
+
+Outlets republish agency copy with a new headline, a standfirst, a trimmed last
+paragraph or their own furniture; the body's word sequence stays nearly the same.
+Each body becomes the set of its ``SHINGLE_WORDS``-word shingles (lower-cased words),
+summarised by a ``NUM_PERM``-value MinHash (datasketch); articles whose estimated
+Jaccard similarity reaches ``THRESHOLD`` are one story. Measured on variants of real
+articles (tests/test_news.py): a copy with a changed headline, an added standfirst and
+a trimmed last paragraph scores 0.7-0.9, different stories on the same subject under
+0.1, so 0.5 sits far from both.
+
+Grouping is vectorised: the signatures are cut into the LSH bands datasketch's
+``MinHashLSH`` would use for ``THRESHOLD`` and ``NUM_PERM``, bucketed with numpy, only
+candidates sharing a band are compared, and scipy's ``connected_components`` joins the
+pairs into stories (~0.1 s for 16k articles). Does not detect translations or rewrites.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+
+from app.text.words import tokens
+
+SHINGLE_WORDS = 5  # long enough that two stories on one subject share few shingles
+NUM_PERM = 64  # MinHash size: the estimate's standard error is ~0.06 at 0.5, far below
+# the gap between copies (>= 0.7) and different stories (< 0.1) measured in the tests
+THRESHOLD = 0.5  # estimated Jaccard at which two bodies are the same story
+SCHEME = "affine32"  # datasketch's hashing scheme: stored signatures depend on it
+
+
+def shingles(text: str) -> set[bytes]:
+    words = tokens(text)
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def signatures(bodies: Iterable[str]) -> np.ndarray:
+    """(n, NUM_PERM) uint64 MinHash signatures, deterministic (fixed seed)."""
+    from datasketch import MinHash
+
+    sets = [shingles(b) for b in bodies]
+    if not sets:
+        return np.zeros((0, NUM_PERM), dtype=np.uint64)
+    hashes = MinHash.bulk(sets, num_perm=NUM_PERM, seed=1, scheme=SCHEME)
+    return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
+
+
+# Two passages or sentences are the same text, lightly edited, when the words of the
+# shorter are almost all in the longer (a trimmed copy) or the word sets nearly match.
+SAME_TEXT_CONTAINED = 0.9
+SAME_TEXT_JACCARD = 0.8
+
+
+def near_duplicate(a: str, b: str) -> bool:
+    """Whether two texts are one text as two outlets printed it."""
+    wa, wb = set(tokens(a)), set(tokens(b))
+    if not wa or not wb:
+        return False
+    shared = len(wa & wb)
+    return shared / min(len(wa), len(wb)) >= SAME_TEXT_CONTAINED or shared / len(wa | wb) >= SAME_TEXT_JACCARD
+
+
+def encode(signature: np.ndarray) -> str:
+    """A signature as compact text for the article store (affine32 values fit 32 bits)."""
+    return base64.b64encode(signature.astype("<u4").tobytes()).decode("ascii")
+
+
+def decode(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<u4").astype(np.uint64)
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two bodies from their signatures."""
+    return float(np.mean(a == b))
+
+
+@lru_cache(maxsize=1)
+def _bands() -> list[tuple[int, int]]:
+    """The (start, end) signature ranges of datasketch's LSH bands for our settings."""
+    from datasketch import MinHashLSH
+
+    return list(MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM).hashranges)
+
+
+def similar_pairs(sigs: np.ndarray) -> np.ndarray:
+    """(m, 2) row pairs ``i < j`` whose signatures share an LSH band and whose estimated
+    Jaccard similarity reaches THRESHOLD (LSH gives candidates; the estimate decides)."""
+    sigs = np.ascontiguousarray(sigs, dtype=np.uint64)
+    found: set[tuple[int, int]] = set()
+    for start, end in _bands():
+        band = np.ascontiguousarray(sigs[:, start:end])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * band.shape[1]))).ravel()
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        buckets: dict[int, list[int]] = defaultdict(list)
+        for i in np.flatnonzero(counts[inverse] > 1):
+            buckets[int(inverse[i])].append(int(i))
+        for members in buckets.values():
+            rows = np.asarray(members)
+            similar = (sigs[rows][:, None, :] == sigs[rows][None, :, :]).mean(axis=2) >= THRESHOLD
+            found.update(
+                (int(rows[a]), int(rows[b])) for a, b in zip(*np.nonzero(np.triu(similar, k=1)), strict=True)
+            )
+    return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+
+
+def story_groups(ids: list[str], sigs: np.ndarray) -> dict[str, str]:
+    """article id -> its story's id: the smallest article id among those it is joined to
+    by similar pairs, so the result does not depend on the order articles were read.
+
+    Example:
+        >>> story_groups(["b", "a"], signatures([text, "Headline. " + text]))
+        {'b': 'a', 'a': 'a'}
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(ids)
+    if n == 0:
+        return {}
+    pairs = similar_pairs(sigs)
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    smallest: dict[int, str] = {}
+    for article_id, label in zip(ids, labels.tolist(), strict=True):
+        smallest[label] = min(smallest.get(label, article_id), article_id)
+    return {article_id: smallest[label] for article_id, label in zip(ids, labels.tolist(), strict=True)}
