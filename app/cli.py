@@ -73,9 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     search.add_argument("question")
     search.add_argument("-k", type=int, default=5, help="how many passages (default: %(default)s)")
-    search.add_argument(
-        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
-    )
+    _index_option(search)
     search.add_argument("--mode", choices=MODES, default="hybrid", help="retriever (default: %(default)s)")
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
     search.set_defaults(run=_search)
@@ -88,9 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         "answer it.",
     )
     ask.add_argument("question")
-    ask.add_argument(
-        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
-    )
+    _index_option(ask)
     ask.add_argument("--json", action="store_true", help="print the answer and its citations as JSON")
     ask.set_defaults(run=_ask)
 
@@ -100,13 +96,17 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the web chat. It binds 127.0.0.1 (this machine only) unless "
         "--host says otherwise; --host 0.0.0.0 exposes it to the network.",
     )
-    serve.add_argument(
-        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
-    )
+    _index_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     serve.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
     serve.set_defaults(run=_serve)
     return parser
+
+
+def _index_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
+    )
 
 
 def _build(args) -> int:

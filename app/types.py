@@ -17,8 +17,26 @@ from app.text.dates import from_iso as _from_iso
 from app.text.dates import to_iso as _iso
 
 
+def _jsonable(value: Any) -> Any:
+    """A dataclass's ``asdict`` made JSON-ready: datetimes as ISO 8601, tuples as lists."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+class _Record:
+    """``to_dict`` for the frozen dataclasses below: every field, JSON-ready."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(asdict(self))
+
+
 @dataclass(frozen=True)
-class Article:
+class Article(_Record):
     """One news article as read from a file.
 
     ``body`` is the article text only (no page furniture), paragraphs separated by a
@@ -36,12 +54,6 @@ class Article:
     url: str | None = None
     line: int | None = None  # the line of a JSONL archive the record came from
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["published"] = _iso(self.published)
-        data["updated"] = _iso(self.updated)
-        return data
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
         data = dict(data)
@@ -51,7 +63,7 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Attribution:
+class Attribution(_Record):
     """A direct quote in an article body and who said it.
 
     ``start``/``end`` bound the quoted words inside the quotation marks; ``speaker`` is
@@ -67,8 +79,6 @@ class Attribution:
     name: str
     verb: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -131,7 +141,7 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class Outlet:
+class Outlet(_Record):
     """Another outlet that carried the same story (a syndicated copy)."""
 
     source: str | None
@@ -140,14 +150,9 @@ class Outlet:
     url: str | None
     path: str
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["published"] = _iso(self.published)
-        return data
-
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(_Record):
     """Where a passage comes from, precisely enough for a reader to check it.
 
     ``carried_by`` lists the other outlets whose copy of the same story holds this
@@ -166,12 +171,6 @@ class Citation:
     end: int
     carried_by: tuple[Outlet, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["published"] = _iso(self.published)
-        data["carried_by"] = [o.to_dict() for o in self.carried_by]
-        return data
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -186,7 +185,7 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(_Record):
     """Something wrong with an input file; the build reports it and goes on."""
 
     path: str
@@ -197,8 +196,6 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         return f"{where}: {self.message}"
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -211,7 +208,7 @@ class Loaded:
 
 
 @dataclass(frozen=True)
-class BuildReport:
+class BuildReport(_Record):
     """What ``build_index`` did."""
 
     articles: int
@@ -224,14 +221,9 @@ class BuildReport:
     model: str
     problems: tuple[Problem, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["problems"] = [p.to_dict() for p in self.problems]
-        return data
-
 
 @dataclass(frozen=True)
-class Quote:
+class Quote(_Record):
     """One numbered citation of an answer: a sentence quoted verbatim from an article.
 
     ``body[start:end] == quote`` in the article's body, so anyone can check it.
@@ -250,11 +242,6 @@ class Quote:
     path: str
     url: str | None = None
     speaker: str | None = None  # who is quoted in the sentence, resolved in its article
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["published"] = _iso(self.published)
-        return data
 
 
 @dataclass(frozen=True)

@@ -61,8 +61,9 @@ def ask(
             (default: the newest article's date).
 
     Example:
-        >>> ask("what did Khamenei say about US troops").text
-        '"Even the presence of one American in Iraq is too much," Khamenei told ... [2]'
+        >>> answer = ask("what did Khamenei say about US troops")
+        >>> answer.text[:60], [c.paragraph for c in answer.citations]
+        ('The United States is an unreliable friend, and Iraq should n', [1, 3, 5])
     """
     question = check_question(question)
     retriever = get_retriever(index_dir)

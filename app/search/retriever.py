@@ -216,8 +216,8 @@ def retrieve(
 
     Example:
         >>> hits = retrieve("what did Khamenei say about US troops", k=3)
-        >>> hits[0].citation.source, hits[0].citation.paragraph
-        ('Reuters', 5)
+        >>> hits[0].citation.source, [h.citation.paragraph for h in hits]
+        ('Reuters', [1, 3, 5])
     """
     return get_retriever(index_dir, model=model).search(
         question, k, mode=mode, since=since, until=until, outlets=outlets
