@@ -49,7 +49,7 @@ DATA ?= ../shared/data
 WORK ?= $(HOME)/.cache/newsdesk-eval
 
 eval: install
-	$(PY) benchmarks/eval_retrieval.py $(DATA) --work $(WORK)
+	$(PY) -m benchmarks.eval_retrieval $(DATA) --work $(WORK)
 
 # Speed and scale (README "Speed and scale"): Reuters-21578 plus RealTimeQA paragraphs
 # (100k passages) are converted to JSONL and embedded once into $(BENCH_CACHE) (~15 min
@@ -62,13 +62,13 @@ BENCH_FLAGS ?= --quick
 
 bench: install
 	$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
-	$(PY) benchmarks/bench_latency.py $(DATA) --work $(WORK)
-	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_build.py $(REUTERS) $(DATA) $(BENCH_FLAGS)
-	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_scale.py $(REUTERS) $(DATA) $(BENCH_FLAGS)
-	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_startup.py
-	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) benchmarks/bench_update.py $(REUTERS) $(DATA)
-	$(PY) benchmarks/plot_scale.py
-	$(PY) benchmarks/load.py --clients 20 --questions 10
+	$(PY) -m benchmarks.bench_latency $(DATA) --work $(WORK)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_build $(REUTERS) $(DATA) $(BENCH_FLAGS)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_scale $(REUTERS) $(DATA) $(BENCH_FLAGS)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_startup
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_update $(REUTERS) $(DATA)
+	$(PY) -m benchmarks.plot_scale
+	$(PY) -m benchmarks.load --clients 20 --questions 10
 
 bench-full:
 	$(MAKE) bench BENCH_FLAGS=
@@ -79,7 +79,7 @@ screenshot: install chromium index
 
 # 20 chat users at once against a real `newsdesk serve` on loopback (bounded, stops itself).
 load: install index
-	$(PY) benchmarks/load.py --clients 20 --questions 10
+	$(PY) -m benchmarks.load --clients 20 --questions 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

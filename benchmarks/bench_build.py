@@ -11,31 +11,35 @@
 3. **End to end**: ``build_index`` on a Reuters subset from nothing (parse, split,
    enrich, embed, FAISS, BM25, write), passages per second.
 
-Usage: ``python benchmarks/bench_build.py REUTERS_DIR [RTQA_DATA_DIR] [--quick]``.
+Usage: ``python -m benchmarks.bench_build REUTERS_DIR [RTQA_DATA_DIR] [--quick]``.
 Prints tables and writes ``benchmarks/results/bench_build.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import reuters  # noqa: E402
-from machine import CACHE, PROJECT, headline, machine, table, write_result  # noqa: E402
-
-from app.index.embedder import Embedder, _local_folder, model_name  # noqa: E402
-from app.index.passages import split_passages  # noqa: E402
-from app.sources import load_articles  # noqa: E402
+from app.index.embedder import Embedder, _local_folder, model_name
+from app.index.passages import split_passages
+from app.sources import load_articles
+from benchmarks import reuters, rtqa
+from benchmarks.common import CACHE, add_archive_arguments, headline, machine, table, write_result
 
 ROUNDS = 4
+# The backends compared, by the names the tables print: plain fp32 torch is the baseline.
+BASELINE = "torch fp32"
+LABELS = {
+    BASELINE: "torch fp32 (SentenceTransformer.encode)",
+    "onnx fp32": "onnx fp32 (newsdesk default)",
+    "onnx int8": "onnx int8 (dynamic quantisation)",
+}
 
 
 def sample_passages(corpus: Path, n: int) -> list[str]:
@@ -45,18 +49,24 @@ def sample_passages(corpus: Path, n: int) -> list[str]:
     return texts[::step][:n]
 
 
-def throughput(texts: list[str], model: str | None) -> dict:
+def encoders(model: str | None) -> dict[str, Callable[[list[str]], np.ndarray]]:
+    """Each backend's encode, texts -> unit vectors: plain ``SentenceTransformer.encode``
+    (fp32 torch, batch 64), and newsdesk's ONNX fp32 and int8 exports."""
     from sentence_transformers import SentenceTransformer
 
     folder = _local_folder(model_name(model))
     baseline = SentenceTransformer(str(folder) if folder else model_name(model), device="cpu")
-    backends = {
-        "torch fp32 (SentenceTransformer.encode)": lambda t: baseline.encode(
+    return {
+        BASELINE: lambda t: baseline.encode(
             t, batch_size=64, convert_to_numpy=True, normalize_embeddings=True
         ),
-        "onnx fp32 (newsdesk default)": Embedder(model, backend="onnx").encode,
-        "onnx int8 (dynamic quantisation)": Embedder(model, backend="onnx-int8").encode,
+        "onnx fp32": Embedder(model, backend="onnx").encode,
+        "onnx int8": Embedder(model, backend="onnx-int8").encode,
     }
+
+
+def throughput(texts: list[str], model: str | None) -> dict:
+    backends = {LABELS[name]: encode for name, encode in encoders(model).items()}
     for encode in backends.values():  # warm-up: load, export once if needed, first-call costs
         encode(texts[:64])
     seconds = dict.fromkeys(backends, 0.0)
@@ -88,14 +98,9 @@ def throughput(texts: list[str], model: str | None) -> dict:
 
 def quality(data: Path, distractors: int, model: str | None) -> dict:
     """Dense Recall@5 of RealTimeQA questions over evidence + distractor paragraphs."""
-    import rtqa
-    from sentence_transformers import SentenceTransformer
-
     questions = rtqa.load_questions(data)
     corpus_file = CACHE / "rtqa" / "rtqa.jsonl"
     rtqa.write_corpus(data, corpus_file)
-    import json
-
     records = [json.loads(line) for line in corpus_file.read_text(encoding="utf-8").splitlines()]
     evidence = [r for r in records if r["url"].startswith(rtqa.EVIDENCE_URL)]
     others = [r for r in records if not r["url"].startswith(rtqa.EVIDENCE_URL)]
@@ -104,15 +109,8 @@ def quality(data: Path, distractors: int, model: str | None) -> dict:
     gold = {r["url"]: i for i, r in enumerate(corpus)}
     texts = [r["text"] for r in corpus]
     wanted = np.array([gold[q.evidence_url] for q in questions])
-    folder = _local_folder(model_name(model))
-    baseline = SentenceTransformer(str(folder) if folder else model_name(model), device="cpu")
-    backends = {
-        "torch fp32": lambda t: baseline.encode(t, batch_size=64, normalize_embeddings=True),
-        "onnx fp32": Embedder(model, backend="onnx").encode,
-        "onnx int8": Embedder(model, backend="onnx-int8").encode,
-    }
     rows = {}
-    for name, encode in backends.items():
+    for name, encode in encoders(model).items():
         p = np.asarray(encode(texts), dtype=np.float32)
         q = np.asarray(encode([x.text for x in questions]), dtype=np.float32)
         top = np.argsort(-(q @ p.T), axis=1)[:, :5]
@@ -142,10 +140,7 @@ def end_to_end(corpus_file: Path, articles: int, model: str | None) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "reuters", nargs="?", default=str(PROJECT.parent / "shared" / "data" / "reuters21578")
-    )
-    parser.add_argument("rtqa", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
+    add_archive_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="smaller samples")
     parser.add_argument("--model", default=None)
     parser.add_argument("--out", default=None)
@@ -182,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{e2e['seconds']} s = {e2e['passages_per_s']} passages/s"
     )
     result["end_to_end"] = e2e
-    write_result("bench_build", result, Path(args.out) if args.out else None)
+    write_result("bench_build", result, args.out)
     return 0
 
 

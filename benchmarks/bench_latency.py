@@ -1,34 +1,28 @@
 """Query latency of each retrieval mode at RealTimeQA scale (~43k passages), same run.
 
-Uses the index that ``eval_retrieval.py`` builds under ``--work`` (building it if it is
+Uses the index that ``benchmarks.eval_retrieval`` builds under ``--work`` (building it if it is
 missing: ~7 minutes of embedding on 2 cores) and times ``Retriever.search`` for the
 first ``--queries`` questions in each mode, after a warm-up. Modes are interleaved
 question by question, so a noisy neighbour slows them alike. Prints a table and writes
 ``benchmarks/results/bench_latency.json`` with the machine and date.
 
-Usage: ``python benchmarks/bench_latency.py [DATA] [--work DIR] [--queries N]`` (``make bench``).
+Usage: ``python -m benchmarks.bench_latency [DATA] [--work DIR] [--queries N]`` (``make bench``).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import rtqa  # noqa: E402
-from machine import machine  # noqa: E402
-
-from app.index.build import EMBED_RECIPE  # noqa: E402
-from app.index.store import StoredIndex  # noqa: E402
-from app.search.retriever import MODES, Retriever  # noqa: E402
+from app.index.build import EMBED_RECIPE
+from app.index.store import StoredIndex
+from app.search.retriever import MODES, Retriever
+from benchmarks import rtqa
+from benchmarks.common import headline, machine, table, write_result
 
 WARM_UP = 10  # queries per mode before timing: loads BM25, fills caches, JIT-free steady state
 TOP_K = 5  # what the chat asks for
@@ -69,24 +63,24 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
     n = len(retriever.index.passages)
-    print(f"{n} passages, k={TOP_K}, {info['cores']} cores, {info['cpu']}, {date}")
-    print(f"{'mode':<8} | {'p50 ms':>8} | {'p95 ms':>8} | {'mean ms':>8}")
-    for mode, r in rows.items():
-        print(f"{mode:<8} | {r['p50_ms']:>8.2f} | {r['p95_ms']:>8.2f} | {r['mean_ms']:>8.2f}")
+    print(f"{n} passages, k={TOP_K}, {headline(info)}")
+    print(
+        table(
+            ["mode", "p50 ms", "p95 ms", "mean ms"],
+            [[mode, r["p50_ms"], r["p95_ms"], r["mean_ms"]] for mode, r in rows.items()],
+        )
+    )
     print(f"hybrid p50 / dense p50 = {ratio:.2f} (target <= 1.5)")
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     result = {
         "date": date,
         "machine": info,
-        "passages": len(retriever.index.passages),
+        "passages": n,
         "k": TOP_K,
         "index_load_seconds": round(load_seconds, 2),
         "modes": rows,
         "hybrid_over_dense_p50": round(ratio, 3),
     }
-    (out / "bench_latency.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out / 'bench_latency.json'}")
+    write_result("bench_latency", result, args.out)
     return 0
 
 

@@ -11,10 +11,10 @@ FAISS-only points (synthetic vectors, since the archives stop at 100k): real pas
 vectors plus Gaussian noise (each synthetic vector is a perturbed copy of a real one,
 cosine ~0.95 to it, so the set keeps the clusters of real news) at 100k, 300k and 1M.
 At each, exact (flat) search against IVF-SQ8 probing several shares of its cells: latency, recall@10
-of exact search, build time and memory. These choose ``store.FLAT_MAX_PASSAGES`` and
-``store.IVF_PROBE_SHARE``.
+of exact search, build time and memory. These choose ``app.index.vectors.FLAT_MAX_PASSAGES``
+and ``app.index.vectors.IVF_PROBE_SHARE``.
 
-Usage: ``python benchmarks/bench_scale.py REUTERS_DIR [RTQA_DATA_DIR] [--quick]``.
+Usage: ``python -m benchmarks.bench_scale REUTERS_DIR [RTQA_DATA_DIR] [--quick]``.
 Prints tables and writes ``benchmarks/results/bench_scale.json``.
 """
 
@@ -23,25 +23,22 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
-import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import reuters  # noqa: E402
-from machine import (  # noqa: E402
+from benchmarks import reuters, rtqa
+from benchmarks.common import (
     CACHE,
-    PROJECT,
+    add_archive_arguments,
     folder_bytes,
     headline,
     machine,
     percentiles,
     rss_bytes,
+    run_python,
     table,
     write_result,
 )
@@ -53,8 +50,6 @@ NOISE = 0.016  # per-dimension sigma: |noise| ~ 0.31, cosine ~0.95 to the real v
 def questions(rtqa_data: Path | None, n: int) -> list[str]:
     """RealTimeQA question sentences if available, else generic news questions."""
     if rtqa_data is not None and (rtqa_data / "realtimeqa").is_dir():
-        import rtqa
-
         return [q.text for q in rtqa.load_questions(rtqa_data)][: n + WARM_UP]
     base = ["what did the central bank say about interest rates", "oil prices opec output"]
     return (base * (n + WARM_UP))[: n + WARM_UP]
@@ -69,8 +64,6 @@ def corpus(data: Path, rtqa_data: Path | None) -> Path:
     folder = CACHE / "corpus-100k"
     reuters.write_jsonl(data, folder)
     if rtqa_data is not None and (rtqa_data / "realtimeqa").is_dir():
-        import rtqa
-
         from app.index.passages import split_passages
         from app.sources import load_articles
 
@@ -106,16 +99,17 @@ MILLION = 1_000_000
 def million_index(base_folder: Path) -> Path:
     """A 1M-passage index for latency and memory (not quality): the 100k corpus repeated
     ten times as distinct articles (ids suffixed ``~copy``), each copy's vectors its
-    original's plus noise (``NOISE``), written with ``store.write`` (FAISS IVF-SQ8, BM25
-    over all 1M texts, the stores), so ``retrieve`` and ``ask`` run end to end at 1M
-    without embedding 1M passages. Built once into the cache (~5 minutes)."""
-    from app.index import store
+    original's plus noise (``NOISE``), written with ``app.index.generation.write`` (FAISS
+    IVF-SQ8, BM25 over all 1M texts, the stores), so ``retrieve`` and ``ask`` run end to
+    end at 1M without embedding 1M passages. Built once into the cache (~5 minutes)."""
+    from app.index import generation
     from app.index.keyword import KeywordIndex
+    from app.index.store import PassageRow, StoredIndex
 
     folder = CACHE / "index-1m"
     if (folder / "manifest.json").exists():
         return folder
-    source = store.StoredIndex(base_folder)
+    source = StoredIndex(base_folder)
     n = len(source.passages)
     texts = [source.text(r) for r in source.passages]
     matrix = np.asarray(source.all_vectors())
@@ -126,16 +120,10 @@ def million_index(base_folder: Path) -> Path:
         suffix = f"~{copy}"
         for record in source.articles.values():
             records.append(
-                {
-                    **record,
-                    "article_id": record["article_id"] + suffix,
-                    "story": record.get("story", "") + suffix,
-                }
+                replace(record, article_id=record.article_id + suffix, story=record.story_id + suffix)
             )
         for r in source.passages[:take]:
-            rows.append(
-                store.PassageRow(r.passage_id + suffix, r.article_id + suffix, r.paragraph, r.start, r.end)
-            )
+            rows.append(PassageRow(r.passage_id + suffix, r.article_id + suffix, r.paragraph, r.start, r.end))
         noisy = matrix[:take] + (rng.normal(0, NOISE, (take, matrix.shape[1])) if copy else 0)
         vectors.append((noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32))
         all_texts += texts[:take]
@@ -150,7 +138,7 @@ def million_index(base_folder: Path) -> Path:
         "problems": [],
     }
     folder.mkdir(parents=True, exist_ok=True)
-    store.write(
+    generation.write(
         folder,
         manifest=manifest,
         vectors=np.concatenate(vectors),
@@ -227,15 +215,12 @@ def _model_rss() -> int:
     """Resident memory of the query model alone, measured in a fresh process (it is the
     same at every corpus size, so it is subtracted from the per-passage figure)."""
     code = (
-        f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n"
-        f"sys.path.insert(0, {str(PROJECT)!r})\n"
-        "from machine import rss_bytes; b = rss_bytes()\n"
+        "from benchmarks.common import rss_bytes; b = rss_bytes()\n"
         "from app.index.embedder import get_embedder; e = get_embedder(); e.encode(['warm up the model'])\n"
-        "import app.answer\n"
+        "import app.answer.ask\n"
         "print(rss_bytes() - b)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1])
+    return int(run_python("-c", code).stdout.strip().splitlines()[-1])
 
 
 def synthetic(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
@@ -254,13 +239,13 @@ def faiss_point(base: np.ndarray, queries: np.ndarray, n: int, shares: list[floa
     """Run in a fresh process: flat against IVF-SQ8 on ``n`` synthetic vectors."""
     import faiss
 
-    from app.index import store
+    from app.index.vectors import make_index
 
     vectors = synthetic(base, n)
     result: dict = {"vectors": n}
     before = rss_bytes()
     t = time.perf_counter()
-    flat = store.make_index(vectors, "flat")
+    flat = make_index(vectors, "flat")
     result["flat_build_s"] = round(time.perf_counter() - t, 1)
     result["flat_rss_mb"] = round((rss_bytes() - before) / 2**20, 1)
     exact = flat.search(queries, 10)[1]
@@ -268,7 +253,7 @@ def faiss_point(base: np.ndarray, queries: np.ndarray, n: int, shares: list[floa
     del flat
     before = rss_bytes()
     t = time.perf_counter()
-    ivf = store.make_index(vectors, "ivf-sq8")
+    ivf = make_index(vectors, "ivf-sq8")
     result["ivf_build_s"] = round(time.perf_counter() - t, 1)
     result["ivf_cells"] = int(ivf.nlist)
     path = CACHE / f"ivf-{n}.faiss"
@@ -306,11 +291,7 @@ def _time_search(index, queries: np.ndarray) -> list[float]:
 
 def _child(kind: str, payload: dict) -> dict:
     """Run one point in a fresh Python (clean memory figures)."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, json.dumps(payload)],
-        capture_output=True,
-        text=True,
-    )
+    out = run_python("-m", "benchmarks.bench_scale", "--child", kind, json.dumps(payload), check=False)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -318,10 +299,7 @@ def _child(kind: str, payload: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "reuters", nargs="?", default=str(PROJECT.parent / "shared" / "data" / "reuters21578")
-    )
-    parser.add_argument("rtqa", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
+    add_archive_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="fewer queries, FAISS points up to 300k")
     parser.add_argument("--queries", type=int, default=None)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)

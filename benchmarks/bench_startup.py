@@ -1,35 +1,30 @@
 """Start-up: from process start to the first answer, with an existing index.
 
 Runs ``python -c "from app import ask; ask(...)"`` in fresh processes against the
-100k-passage index built by ``bench_scale.py``, and, in one process, the
+100k-passage index built by ``benchmarks.bench_scale``, and, in one process, the
 parts: importing newsdesk, loading the index (integrity by size and modification time,
 the default) against hashing every file (what loading did before), and the first
 question (which loads the query model and the keyword index).
 
-Usage: ``python benchmarks/bench_startup.py [INDEX_DIR] [--runs N]``. Prints a table and
-writes ``benchmarks/results/bench_startup.json``.
+Each child runs from the project root (``benchmarks.common.run_python``), so it imports
+newsdesk as ``make`` does. Usage: ``python -m benchmarks.bench_startup [INDEX_DIR]
+[--runs N]``. Prints a table and writes ``benchmarks/results/bench_startup.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from machine import CACHE, PROJECT, folder_bytes, headline, machine, table, write_result  # noqa: E402
+from benchmarks.common import CACHE, folder_bytes, headline, machine, run_python, table, write_result
 
 QUESTION = "what did the central bank say about interest rates"
 
 PARTS = """
-import sys, time, json
+import time, json
 t0 = time.perf_counter()
-sys.path.insert(0, {project!r})
 from app.index.store import StoredIndex
 from app.answer.ask import ask
 t1 = time.perf_counter()
@@ -44,8 +39,6 @@ print(json.dumps(parts))
 """
 
 END_TO_END = """
-import sys
-sys.path.insert(0, {project!r})
 from app import ask
 print(ask({question!r}, index_dir={index!r}).text[:80])
 """
@@ -60,18 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     print(headline(info))
     index = str(Path(args.index).resolve())
     manifest = json.loads((Path(index) / "manifest.json").read_text())
-    fill = {"project": str(PROJECT), "index": index, "question": QUESTION}
-    subprocess.run(
-        [sys.executable, "-c", END_TO_END.format(**fill)], check=True, capture_output=True
-    )  # page cache
+    fill = {"index": index, "question": QUESTION}
+    run_python("-c", END_TO_END.format(**fill))  # page cache
     totals = []
     for _ in range(args.runs):
         t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", END_TO_END.format(**fill)], check=True, capture_output=True)
+        run_python("-c", END_TO_END.format(**fill))
         totals.append(time.perf_counter() - t)
-    out = subprocess.run(
-        [sys.executable, "-c", PARTS.format(**fill)], check=True, capture_output=True, text=True
-    )
+    out = run_python("-c", PARTS.format(**fill))
     parts = {k: round(v, 3) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
     totals.sort()
     result = {
@@ -91,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"process start to first answer (median of {args.runs})",
                     result["process_start_to_first_answer_s"]["median"],
                 ],
-                ["  import newsdesk (app.answer)", parts["import_s"]],
+                ["  import newsdesk (app.answer.ask)", parts["import_s"]],
                 ["  load the index (size + mtime check)", parts["load_s"]],
                 [
                     "  first answer (loads the index again, the query model, BM25; answers)",

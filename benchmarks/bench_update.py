@@ -1,13 +1,13 @@
 """Incremental update: adding one article to an existing index of the Reuters archive.
 
-Copies the 100k-passage index built by ``bench_scale.py`` (Reuters + RealTimeQA) and its source
+Copies the 100k-passage index built by ``benchmarks.bench_scale`` (Reuters + RealTimeQA) and its source
 folder into a scratch folder, adds one new article file, and times ``build_index``
 (median of ``--runs``, each on a fresh copy), with a profile of where the time goes
 (reading the articles, splitting, enrichment, embedding the new passages, BM25, writing
 the index). A second build with nothing changed is timed too (the no-op path).
 
-Usage: ``python benchmarks/bench_update.py [REUTERS_DIR] [RTQA_DATA_DIR] [--runs N]``. Prints a table and
-writes ``benchmarks/results/bench_update.json``.
+Usage: ``python -m benchmarks.bench_update [REUTERS_DIR] [RTQA_DATA_DIR] [--runs N]``.
+Prints a table and writes ``benchmarks/results/bench_update.json``.
 """
 
 from __future__ import annotations
@@ -16,17 +16,12 @@ import argparse
 import cProfile
 import pstats
 import shutil
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import bench_scale  # noqa: E402
-from machine import CACHE, PROJECT, headline, machine, table, write_result  # noqa: E402
-
-from app.index.build import build_index  # noqa: E402
+from app.index.build import build_index
+from benchmarks import bench_scale
+from benchmarks.common import CACHE, add_archive_arguments, headline, machine, table, write_result
 
 ARTICLE = """Central bank holds rates as inflation eases
 
@@ -41,14 +36,14 @@ Economists had expected the pause after three increases this year.
 
 # Functions whose cumulative time the profile reports, by (file suffix, name).
 STAGES = {
-    "read articles (load_articles)": ("sources/__init__.py", "load_articles"),
-    "split passages": ("passages.py", "split_passages"),
-    "enrich (quotes, MinHash stories)": ("enrich.py", "enrich"),
-    "load the previous index": ("store.py", "__init__"),
-    "embed new passages": ("embedder.py", "encode"),
-    "BM25 build": ("keyword.py", "build"),
-    "hubness densities of the new passages": ("build.py", "_density"),
-    "write the generation (FAISS, matrix, stores, hashes)": ("store.py", "write"),
+    "read articles (load_articles)": ("app/sources/__init__.py", "load_articles"),
+    "split passages": ("app/index/passages.py", "split_passages"),
+    "enrich (quotes, MinHash stories)": ("app/news/enrich.py", "enrich"),
+    "load the previous index": ("app/index/store.py", "__init__"),
+    "embed new passages": ("app/index/embedder.py", "encode"),
+    "BM25 build": ("app/index/keyword.py", "build"),
+    "hubness densities of the new passages": ("app/index/build.py", "_density"),
+    "write the generation (FAISS, matrix, stores, hashes)": ("app/index/generation.py", "write"),
 }
 
 
@@ -74,10 +69,7 @@ def _with_densities(source: Path, full: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "reuters", nargs="?", default=str(PROJECT.parent / "shared" / "data" / "reuters21578")
-    )
-    parser.add_argument("rtqa", nargs="?", default=str(PROJECT.parent / "shared" / "data"))
+    add_archive_arguments(parser)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     info = machine()

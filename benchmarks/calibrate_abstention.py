@@ -1,7 +1,7 @@
 """Calibrate the abstention threshold of ``ask`` on real questions.
 
 ``ask`` abstains unless ``max cosine + LEXICAL * coverage >= ABSTAIN_BELOW`` over the
-top passages (``app.answer.answerable``): ``cosine`` between question and passage,
+top passages (``app.answer.abstain.answerable``): ``cosine`` between question and passage,
 ``coverage`` the share of the question's subject terms found in the passages. This
 script chooses LEXICAL and the threshold on RealTimeQA, with two kinds of negatives:
 
@@ -12,53 +12,27 @@ script chooses LEXICAL and the threshold on RealTimeQA, with two kinds of negati
   (positive) and against it less its own evidence paragraph (negative), so the story's
   other paragraphs may remain.
 
-Questions are split in two by a hash of their id: numbers are chosen on the "dev" half
-and reported on the "test" half.
+Questions are split in two by a hash of their id (``benchmarks.common.is_dev``): numbers
+are chosen on the "dev" half and reported on the "test" half.
 
-    python benchmarks/calibrate_abstention.py --data ../shared/data
+    python -m benchmarks.calibrate_abstention ../shared/data
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from app.answer.abstain import question_terms
+from app.index.embedder import get_embedder
+from app.text.words import keyword_terms as tokenize
+from benchmarks import rtqa
+from benchmarks.common import DATA, RESULTS, is_dev, table, write_result
 
-import rtqa  # noqa: E402
-
-from app.answer.abstain import question_terms  # noqa: E402
-from app.index.embedder import get_embedder  # noqa: E402
-from app.text.words import keyword_terms as tokenize  # noqa: E402
-
-TOP = 6  # passages read per question, as app.answer.PASSAGES_READ
-
-
-def _evidence(data: Path) -> tuple[list[str], list[str], list[str], list[str]]:
-    """(question ids, texts, evidence texts, dates), questions with evidence only."""
-    ids, texts, evidence, dates = [], [], [], []
-    for path in sorted((data / "realtimeqa" / "questions").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                q = json.loads(line)
-                ev = rtqa.clean(q.get("evidence") or "")
-                if ev:
-                    ids.append(q["question_id"])
-                    texts.append(q["question_sentence"])
-                    evidence.append(ev)
-                    dates.append(q.get("question_date", ""))
-    return ids, texts, evidence, dates
-
-
-def is_dev(question_id: str) -> bool:
-    return hashlib.sha256(question_id.encode()).digest()[0] % 2 == 0
+TOP = 6  # passages read per question, as app.answer.compose.PASSAGES_READ
 
 
 def signal(cos: np.ndarray, cov: np.ndarray, lexical: float) -> np.ndarray:
@@ -116,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("data", type=Path, nargs="?", default=DATA)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    ids, questions, evidence, dates = _evidence(args.data)
+    loaded = rtqa.load_questions(args.data)
+    ids, questions = [q.question_id for q in loaded], [q.text for q in loaded]
+    evidence, dates = [q.evidence for q in loaded], [q.date for q in loaded]
     unique = sorted(set(evidence))
     row = {text: i for i, text in enumerate(unique)}
     embedder = get_embedder()
@@ -170,28 +146,45 @@ def main(argv: list[str] | None = None) -> int:
         "later_news_grid": later["grid"],
         "seconds": round(time.perf_counter() - started, 1),
     }
-    print("| negatives | lexical | threshold | test: answered when present | test: abstained when absent |")
-    print("|---|---|---|---|---|")
-    print(
-        f"| later news (chosen) | {chosen['lexical']:.1f} | {cut:.3f} "
-        f"| {chosen['test_answered_when_present']:.3f} "
-        f"| {chosen['test_abstained_when_absent']:.3f} |"
-    )
-    print(
-        f"| evidence removed, same rule | {chosen['lexical']:.1f} | {cut:.3f} "
-        f"| {on_removed['test_answered_when_present']:.3f} | {on_removed['test_abstained_when_absent']:.3f} |"
-    )
     zero = later["grid"][0]
     print(
-        f"| later news, cosine only | 0.0 | {zero['threshold']:.3f} "
-        f"| {zero['test_answered_when_present']:.3f} "
-        f"| {zero['test_abstained_when_absent']:.3f} |"
+        table(
+            [
+                "negatives",
+                "lexical",
+                "threshold",
+                "test: answered when present",
+                "test: abstained when absent",
+            ],
+            [
+                [
+                    "later news (chosen)",
+                    f"{chosen['lexical']:.1f}",
+                    f"{cut:.3f}",
+                    f"{chosen['test_answered_when_present']:.3f}",
+                    f"{chosen['test_abstained_when_absent']:.3f}",
+                ],
+                [
+                    "evidence removed, same rule",
+                    f"{chosen['lexical']:.1f}",
+                    f"{cut:.3f}",
+                    f"{on_removed['test_answered_when_present']:.3f}",
+                    f"{on_removed['test_abstained_when_absent']:.3f}",
+                ],
+                [
+                    "later news, cosine only",
+                    "0.0",
+                    f"{zero['threshold']:.3f}",
+                    f"{zero['test_answered_when_present']:.3f}",
+                    f"{zero['test_abstained_when_absent']:.3f}",
+                ],
+            ],
+        )
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "abstention.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out / 'abstention.json'} in {result['seconds']} s")
+    write_result("abstention", result, args.out)
+    print(f"in {result['seconds']} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

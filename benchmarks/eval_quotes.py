@@ -2,13 +2,13 @@
 
 The gold set, ``tests/fixtures/quotes_gold.jsonl``, holds only paths, character offsets
 and speaker names (the article texts are the publishers' and stay in ../shared/data).
-Each gold row is a quoted span and its speaker; ``app.quotes.find_quotes`` runs on the
+Each gold row is a quoted span and its speaker; ``app.news.quotes.find_quotes`` runs on the
 same text. A found quote matches a gold quote when their spans overlap by at least half
 of the gold span; it is correct when the resolved names agree (case and punctuation
 ignored; a name that is the other's surname-complete form counts: "Blair" ~ "Tony
 Blair" is *not* accepted, the extractor must resolve it).
 
-    python benchmarks/eval_quotes.py ../shared/data
+    python -m benchmarks.eval_quotes ../shared/data
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from app.news.quotes import find_quotes  # noqa: E402
+from app.news.quotes import find_quotes
+from benchmarks.common import DATA, RESULTS, table, write_result
 
 GOLD = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "quotes_gold.jsonl"
 
@@ -108,29 +106,34 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "data", type=Path, nargs="?", default=Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results")
+    parser.add_argument("data", type=Path, nargs="?", default=DATA)
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--misses", action="store_true", help="list the held-out pairs it gets wrong")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     parts = {name: evaluate(args.data, part) for name, part in split(rows).items()}
     result = {"seconds": round(time.perf_counter() - started, 2), **parts}
-    print("| articles | gold pairs | quotes found | attribution precision | attribution recall |")
-    print("|---|---|---|---|---|")
-    for name, part in parts.items():
-        print(
-            f"| {name}: {part['articles']} | {part['gold_pairs']} | {part['quotes_found']} "
-            f"| {part['precision']:.3f} | {part['recall']:.3f} |"
+    print(
+        table(
+            ["articles", "gold pairs", "quotes found", "attribution precision", "attribution recall"],
+            [
+                [
+                    f"{name}: {part['articles']}",
+                    part["gold_pairs"],
+                    part["quotes_found"],
+                    f"{part['precision']:.3f}",
+                    f"{part['recall']:.3f}",
+                ]
+                for name, part in parts.items()
+            ],
         )
+    )
     for miss in parts["held_out"]["misses"] if args.misses else ():
         print(f"  miss: gold {miss['gold']!r}, found {miss.get('found')!r}: {miss['quote']!r}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "quotes.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    write_result("quotes", result, args.out)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -7,151 +7,49 @@ the question's evidence paragraph. Questions are split deterministically by a ha
 their id into a dev half (where weights are tuned) and a held-out half (reported).
 
 Every configuration re-ranks the same candidates as the app (the union of the top
-``CANDIDATES`` of each retriever), with the app's own functions from ``app.fusion`` and
-``app.query``; the rows marked "app" run ``Retriever.search`` itself, end to end.
+``CANDIDATES`` of each retriever, ``benchmarks.harness``), with the app's own functions
+from ``app.search.fusion`` and ``app.search.query``; the row marked "app" runs
+``Retriever.search`` itself, end to end. ``--hubness`` runs only the experiment that
+chose the hubness penalty (``fusion.HUBNESS_WEIGHT``): its neighbourhood size, weight and
+the dense weight on dev, each also ranked among the evidence paragraphs only. Other
+experiments, retired, are recorded in ``docs/experiments.md``.
 
-Usage: ``python benchmarks/eval_retrieval.py [DATA] [--work DIR] [--out DIR]``
-(``make eval``). Prints a table and writes ``benchmarks/results/eval_retrieval.json``.
+Usage: ``python -m benchmarks.eval_retrieval [DATA] [--work DIR] [--out DIR] [--hubness]``
+(``make eval``). Prints a table and writes ``benchmarks/results/eval_retrieval.json``
+(``eval_retrieval_hubness.json`` with ``--hubness``).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import sys
 import time
-from dataclasses import dataclass
+from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import rtqa  # noqa: E402
-from machine import machine  # noqa: E402
-
-from app.index.build import EMBED_RECIPE  # noqa: E402
-from app.index.keyword import KeywordIndex  # noqa: E402
-from app.index.store import StoredIndex  # noqa: E402
-from app.search import fusion, query  # noqa: E402
-from app.search.retriever import CANDIDATES, Retriever  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
-CUTOFF = 100  # MRR is cut at rank 100, as in BASELINES.md
-
-
-def is_dev(question_id: str) -> bool:
-    """Deterministic half split: dev if the first byte of sha256(question_id) is even."""
-    return hashlib.sha256(question_id.encode()).digest()[0] % 2 == 0
-
-
-@dataclass(frozen=True)
-class Metrics:
-    n: int
-    r1: float
-    r5: float
-    r10: float
-    mrr: float
-
-    @classmethod
-    def of(cls, ranks: np.ndarray) -> Metrics:
-        """``ranks``: 1-based rank of the gold passage per question, 0 when not in the top 100."""
-        hit = ranks > 0
-        rr = np.where(hit & (ranks <= CUTOFF), 1.0 / np.maximum(ranks, 1), 0.0)
-        return cls(
-            n=len(ranks),
-            r1=float(np.mean(hit & (ranks <= 1))),
-            r5=float(np.mean(hit & (ranks <= 5))),
-            r10=float(np.mean(hit & (ranks <= 10))),
-            mrr=float(np.mean(rr)),
-        )
-
-
-def gold_rank(order: np.ndarray, gold: set[int]) -> int:
-    for r, i in enumerate(order[:CUTOFF], start=1):
-        if int(i) in gold:
-            return r
-    return 0
-
-
-class Harness:
-    """The built index, the questions and per-question candidates, computed once."""
-
-    def __init__(self, index_dir: Path, questions: list[rtqa.Question]):
-        self.index = StoredIndex(index_dir)
-        self.retriever = Retriever(self.index)
-        self.questions = questions
-        by_url: dict[str, list[int]] = {}
-        article_url = {a.article_id: a.url or "" for a in self.index.articles.values()}
-        for i, row in enumerate(self.index.passages):
-            by_url.setdefault(article_url[row.article_id], []).append(i)
-        # A question whose evidence record the project's reader rejected has no gold
-        # passage: it counts as a miss (and is counted in ``missing_gold``).
-        self.gold = [set(by_url.get(q.evidence_url, ())) for q in questions]
-        self.missing_gold = sum(not g for g in self.gold)
-        self.dev = np.array([is_dev(q.question_id) for q in questions])
-        self.vectors = self.index.all_vectors()
-        self.texts = [self.index.text(row) for row in self.index.passages]
-        self.n = len(self.texts)
-
-    def ranks(self, orders: list[np.ndarray]) -> np.ndarray:
-        return np.array([gold_rank(o, g) for o, g in zip(orders, self.gold, strict=True)])
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """One question's candidates: row ids, raw and standardised scores of each retriever."""
-
-    ids: np.ndarray
-    dense: np.ndarray
-    z_dense: np.ndarray
-    keyword: np.ndarray
-    z_keyword: np.ndarray
-    query: np.ndarray  # the query vector
-    dense_order: np.ndarray  # dense-only top CUTOFF over the corpus
-    keyword_order: np.ndarray  # keyword-only top CUTOFF over the corpus
-
-
-def candidates(
-    h: Harness, texts: list[str], keyword: KeywordIndex, depth: int = CANDIDATES
-) -> list[Candidates]:
-    """Per question: the union of the top ``depth`` dense and keyword passages, as in the app."""
-    qv = h.retriever.embedder.encode(texts, batch_size=128)
-    out = []
-    for start in range(0, len(texts), 256):
-        block = qv[start : start + 256] @ h.vectors.T
-        for j, dense_all in enumerate(block):
-            i = start + j
-            kw_all = keyword.scores(texts[i], h.n)
-            d_top = fusion.top_k(dense_all, max(depth, CUTOFF))
-            k_top = fusion.top_k(kw_all, max(depth, CUTOFF))
-            ids = np.unique(np.concatenate([d_top[:depth], k_top[:depth]]))
-            d = dense_all[ids].astype(np.float64)
-            k = kw_all[ids].astype(np.float64)
-            out.append(
-                Candidates(
-                    ids=ids,
-                    dense=d,
-                    z_dense=fusion.standardise(d, *fusion.dense_moments(qv[i], h.index.mean, h.index.cov)),
-                    keyword=k,
-                    z_keyword=fusion.standardise(k, float(kw_all.mean()), float(kw_all.std())),
-                    query=qv[i],
-                    dense_order=d_top[:CUTOFF],
-                    keyword_order=k_top[:CUTOFF],
-                )
-            )
-    return out
-
-
-def order_by(c: Candidates, scores: np.ndarray) -> np.ndarray:
-    return c.ids[fusion.top_k(scores, CUTOFF)]
-
-
-def weighted_orders(cs: list[Candidates], w: float) -> list[np.ndarray]:
-    return [order_by(c, fusion.weighted(c.z_dense, c.z_keyword, w)) for c in cs]
+from app.index import density
+from app.index.build import EMBED_RECIPE
+from app.index.keyword import KeywordIndex
+from app.search import fusion, query
+from app.text.words import keyword_terms as tokenize
+from benchmarks import rtqa
+from benchmarks.common import machine, say, table, write_result
+from benchmarks.harness import (
+    CUTOFF,
+    Candidates,
+    Harness,
+    Metrics,
+    candidates,
+    cells,
+    order_by,
+    print_table,
+    row,
+    tune,
+    weighted_orders,
+)
 
 
 def rocchio_orders(
@@ -176,18 +74,6 @@ def rocchio_orders(
         )
         for c in cs
     ]
-
-
-def tune(h: Harness, grid: list[dict], run) -> tuple[dict, list[np.ndarray]]:
-    """The grid point with the best dev R@5 + MRR, and its orders on every question."""
-    best = None
-    for params in grid:
-        orders = run(**params)
-        m = Metrics.of(h.ranks(orders)[h.dev])
-        score = m.r5 + m.mrr
-        if best is None or score > best[0]:
-            best = (score, params, orders)
-    return best[1], best[2]
 
 
 def app_orders(h: Harness, texts: list[str], mode: str) -> tuple[list[np.ndarray], float]:
@@ -222,77 +108,11 @@ def keyword_variant(h: Harness, tokens: list[list[str]], **params) -> KeywordInd
     return KeywordIndex(bm25)
 
 
-def row(name: str, h: Harness, orders: list[np.ndarray], **extra) -> dict:
-    ranks = h.ranks(orders)
-    return {
-        "config": name,
-        "dev": Metrics.of(ranks[h.dev]).__dict__,
-        "held_out": Metrics.of(ranks[~h.dev]).__dict__,
-        "all": Metrics.of(ranks).__dict__,
-        **extra,
-    }
-
-
-def print_table(rows: list[dict]) -> None:
-    head = f"{'configuration':<46}" + "".join(
-        f" | {part:^27}" for part in ("dev: R@1 R@5 R@10 MRR", "held-out", "all")
-    )
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        cells = "".join(
-            " | " + " ".join(f"{r[part][m]:.3f}" for m in ("r1", "r5", "r10", "mrr"))
-            for part in ("dev", "held_out", "all")
-        )
-        print(f"{r['config'][:46]:<46}{cells}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    rtqa.add_arguments(parser)
-    parser.add_argument("--ask-sample", type=int, default=300, help="held-out questions for app.ask")
-    args = parser.parse_args(argv)
-    data, work = Path(args.data), Path(args.work)
-    started = time.perf_counter()
-    size = rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
-    index_dir = work / f"index-{EMBED_RECIPE}"
-    passages = rtqa.ensure_index(work / "corpus", index_dir, rebuild=args.rebuild)
-    print(f"corpus: {size} paragraphs -> {passages} passages in {index_dir}", file=sys.stderr)
-    h = Harness(index_dir, rtqa.load_questions(data))
-    print(f"questions: {len(h.questions)} ({int(h.dev.sum())} dev, {int((~h.dev).sum())} held-out)")
-    if h.missing_gold:
-        print(f"warning: {h.missing_gold} questions' evidence paragraphs were rejected by the reader")
-    rows, accuracy = experiments(h)
-    accuracy["ask"] = ask_accuracy(h, index_dir, args.ask_sample)
-    print_table(rows)
-    print("answer accuracy:", json.dumps(accuracy))
-    result = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "corpus_paragraphs": size,
-        "passages": passages,
-        "questions": len(h.questions),
-        "dev_questions": int(h.dev.sum()),
-        "questions_without_gold_passage": h.missing_gold,
-        "embed_recipe": EMBED_RECIPE,
-        "seconds": round(time.perf_counter() - started, 1),
-        "rows": rows,
-        "answer_accuracy": accuracy,
-    }
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "eval_retrieval.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {out / 'eval_retrieval.json'}")
-    return 0
-
-
 def rm3_orders(
     h: Harness, cs: list[Candidates], texts: list[str], w: float, feedback: int, terms: int, lam: float
 ):
     """RM3-like expansion of the BM25 query: the ``terms`` most frequent (length-normalised)
     new terms of the first pass's top ``feedback`` passages, added with weight ``lam``."""
-    from app.text.words import keyword_terms as tokenize
-
     bm25 = h.index.keyword._bm25
     out = []
     for c, text in zip(cs, texts, strict=True):
@@ -349,8 +169,6 @@ def learned_orders(h: Harness, cs: list[Candidates], texts: list[str]) -> tuple[
     and the reciprocal ranks 1/(60 + rank) of each retriever."""
     from sklearn.linear_model import LogisticRegression
 
-    from app.text.words import keyword_terms as tokenize
-
     tokens = tokenize(h.texts)
     sets = [frozenset(t) for t in tokens]
     bigrams = [frozenset(zip(t, t[1:], strict=False)) for t in tokens]
@@ -386,7 +204,6 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     raw = [q.text for q in h.questions]
     cleaned = [query.drop_quiz_phrasing(t) for t in raw]
     rows = []
-    say = lambda name: print(f"  {name}", file=sys.stderr, flush=True)  # noqa: E731
     cs = candidates(h, raw, h.index.keyword)
     dense, bm25 = [c.dense_order for c in cs], [c.keyword_order for c in cs]
     rows.append(row("dense (all-MiniLM-L6-v2)", h, dense))
@@ -395,30 +212,28 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     weights = [{"w": w} for w in (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)]
     p, _ = tune(h, weights, lambda w: weighted_orders(cs, w))
     rows.append(row(f"weighted, w tuned on dev (w={p['w']})", h, weighted_orders(cs, p["w"]), params=p))
-    say("query clean-up")
+    say("  query clean-up")
     cc = candidates(h, cleaned, h.index.keyword)
     rows.append(row("dense, cleaned question", h, [c.dense_order for c in cc]))
     rows.append(row("BM25, cleaned question", h, [c.keyword_order for c in cc]))
     p, chosen = tune(h, weights, lambda w: weighted_orders(cc, w))
     rows.append(row(f"HYBRID: weighted, cleaned question (w={p['w']})", h, chosen, params=p))
-    say("Rocchio")
+    say("  Rocchio")
     grid = [{"w": 0.8, "feedback": f, "beta": b} for f in (3, 5, 10) for b in (0.3, 0.6, 1.0)]
     p, orders = tune(h, grid, lambda **kw: rocchio_orders(h, cc, **kw))
     rows.append(row("+ Rocchio feedback on the dense query", h, orders, params=p))
-    say("RM3")
+    say("  RM3")
     grid = [{"w": 0.8, "feedback": f, "terms": t, "lam": lam} for f, t, lam in ((3, 10, 0.5), (10, 20, 0.5))]
     p, orders = tune(h, grid, lambda **kw: rm3_orders(h, cc, cleaned, **kw))
     rows.append(row("+ RM3-like expansion of the BM25 query", h, orders, params=p))
-    say("normalisations")
+    say("  normalisations")
     for how in ("z-candidates", "min-max", "tm2c2"):
         grid = [{"w": w} for w in np.round(np.arange(0.5, 0.96, 0.05), 2).tolist()]
         p, orders = tune(h, grid, lambda w, how=how: normalised_orders(cc, how, w))
         rows.append(row(f"normalised by {how} (w={p['w']})", h, orders, params=p))
     p, orders = tune(h, [{"w": w} for w in (0.6, 0.7, 0.8)], lambda w: centred_orders(h, cc, w))
     rows.append(row(f"mean-centred dense, z-candidates (w={p['w']})", h, orders, params=p))
-    say("BM25 parameters")
-    from app.text.words import keyword_terms as tokenize
-
+    say("  BM25 parameters")
     tokens = tokenize(h.texts)
     queries = np.stack([c.query for c in cc])
     encode = h.retriever.embedder.encode
@@ -430,10 +245,10 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
             rows.append(row("  weighted 0.8 with it", h, weighted_orders(ck, 0.8), params=params))
     finally:
         h.retriever.embedder.encode = encode
-    say("learned combiner")
+    say("  learned combiner")
     orders, coef = learned_orders(h, cc, cleaned)
     rows.append(row("logistic combiner over 6 features", h, orders, coefficients=coef))
-    say("the app, end to end")
+    say("  the app, end to end")
     app, p50 = app_orders(h, raw, "hybrid")
     rows.append(row("app: retrieve(mode='hybrid')", h, app, p50_ms=round(1000 * p50, 2)))
     accuracy = {
@@ -446,11 +261,9 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
 
 def ask_accuracy(h: Harness, index_dir: Path, sample: int) -> dict:
     """On ``sample`` held-out questions with choices: is the right choice's text in the
-    composed answer of ``app.ask`` (when that exists)?"""
-    try:
-        from app import ask
-    except ImportError:
-        return {"skipped": "app.ask is not available"}
+    composed answer of ``app.ask``, and how often it abstains?"""
+    from app import ask
+
     picked = [q for q, dev in zip(h.questions, h.dev, strict=True) if not dev and q.answer is not None]
     picked = [q for q in picked if q.answer < len(q.choices)][:sample]
     found = abstained = 0
@@ -460,6 +273,128 @@ def ask_accuracy(h: Harness, index_dir: Path, sample: int) -> dict:
         found += q.choices[q.answer].strip().lower() in answer.text.lower()
     n = max(len(picked), 1)
     return {"questions": len(picked), "choice_in_answer": found / n, "abstained": abstained / n}
+
+
+# ------------------------------------------------------------------- the hubness penalty
+
+HUBNESS_NEIGHBOURS = (5, 10, 20, 50)  # k of the density: mean cosine to the k nearest
+HUBNESS_WEIGHTS = (0.2, 0.3, 0.4, 0.5, 0.75, 1.0)  # beta, the penalty's weight
+HUBNESS_DENSE_WEIGHTS = (0.8, 0.75, 0.85)
+
+
+def hubness_experiment(h: Harness) -> dict:
+    """The hubness penalty on the app's own candidates (top 100 of each retriever, the
+    cleaned question): ``weighted(z_dense, z_bm25, w) - beta * z(density_k)``, with k,
+    beta and w chosen on dev by R@5 + MRR, then a few fixed points (among them the app's,
+    k 10 and beta 0.5). Every row is also ranked among the evidence paragraphs only: part
+    of a gain that shrinks there comes from the protocol's make-up (evidence paragraphs
+    are less crowded than the distractor articles), not from finding answers. Timed: the
+    per-query cost is one gather and one subtraction."""
+    cleaned = [query.drop_quiz_phrasing(q.text) for q in h.questions]
+    cs = candidates(h, cleaned, h.index.keyword)
+    started = time.perf_counter()
+    zd = {k: density.standardised(density.raw_density(h.vectors, k=k), h.n) for k in HUBNESS_NEIGHBOURS}
+    density_seconds = time.perf_counter() - started
+    say(f"  densities: {density_seconds:.1f} s for {len(zd)} values of k")
+    w = fusion.DENSE_WEIGHT
+    rows = []
+
+    def add(name: str, orders: list[np.ndarray], **extra) -> None:
+        r = row(name, h, orders, **extra)
+        ranks = h.evidence_only_ranks(orders)
+        r["evidence_only"] = {
+            "dev": asdict(Metrics.of(ranks[h.dev])),
+            "held_out": asdict(Metrics.of(ranks[~h.dev])),
+        }
+        rows.append(r)
+        say(f"  {name}")
+
+    def run(k: int, beta: float, weight: float = w) -> list[np.ndarray]:
+        return [
+            order_by(c, fusion.weighted(c.z_dense, c.z_keyword, weight) - beta * zd[k][c.ids]) for c in cs
+        ]
+
+    add("hybrid (app candidates)", run(10, 0.0))
+    grid = [
+        {"k": k, "beta": b, "weight": ww} for k in zd for b in HUBNESS_WEIGHTS for ww in HUBNESS_DENSE_WEIGHTS
+    ]
+    p, orders = tune(h, grid, run)
+    k, b = p["k"], p["beta"]
+    add(
+        f"hubness penalty, tuned on dev (k {k}, beta {b}, w {p['weight']})",
+        orders,
+        params=[k, b, p["weight"]],
+    )
+    for kk, bb in ((10, 0.3), (10, 0.5), (20, 0.5), (k, b)):
+        add(f"  k {kk}, beta {bb}, w {w}", run(kk, bb))
+    started = time.perf_counter()
+    for c in cs:
+        fusion.weighted(c.z_dense, c.z_keyword, w) - b * zd[k][c.ids]
+    query_us = 1e6 * (time.perf_counter() - started) / len(cs)
+    say(f"  query-time cost: {query_us:.1f} us a question")
+    return {"rows": rows, "density_seconds": round(density_seconds, 1), "query_time_us": round(query_us, 1)}
+
+
+def print_evidence_only(rows: list[dict]) -> None:
+    print("\nranked among evidence paragraphs only (R@1 R@5 R@10 MRR)")
+    print(
+        table(
+            ["configuration", "dev", "held-out"],
+            [
+                [r["config"], cells(r["evidence_only"]["dev"]), cells(r["evidence_only"]["held_out"])]
+                for r in rows
+            ],
+        )
+    )
+
+
+# --------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    rtqa.add_arguments(parser)
+    parser.add_argument("--ask-sample", type=int, default=300, help="held-out questions for app.ask")
+    parser.add_argument(
+        "--hubness",
+        action="store_true",
+        help="only the hubness penalty's experiment (k, beta, w on dev; evidence paragraphs only)",
+    )
+    args = parser.parse_args(argv)
+    data, work = Path(args.data), Path(args.work)
+    started = time.perf_counter()
+    size = rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
+    index_dir = work / f"index-{EMBED_RECIPE}"
+    passages = rtqa.ensure_index(work / "corpus", index_dir, rebuild=args.rebuild)
+    say(f"corpus: {size} paragraphs -> {passages} passages in {index_dir}")
+    h = Harness(index_dir, rtqa.load_questions(data))
+    print(f"questions: {len(h.questions)} ({int(h.dev.sum())} dev, {int((~h.dev).sum())} held-out)")
+    if h.missing_gold:
+        print(f"warning: {h.missing_gold} questions' evidence paragraphs were rejected by the reader")
+    result = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "corpus_paragraphs": size,
+        "passages": passages,
+        "questions": len(h.questions),
+        "dev_questions": int(h.dev.sum()),
+        "questions_without_gold_passage": h.missing_gold,
+        "embed_recipe": EMBED_RECIPE,
+    }
+    if args.hubness:
+        hubness = hubness_experiment(h)
+        print_table(hubness["rows"])
+        print_evidence_only(hubness["rows"])
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        write_result("eval_retrieval_hubness", {**result, **hubness}, args.out)
+        return 0
+    rows, accuracy = experiments(h)
+    accuracy["ask"] = ask_accuracy(h, index_dir, args.ask_sample)
+    print_table(rows)
+    print("answer accuracy:", json.dumps(accuracy))
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    write_result("eval_retrieval", {**result, "rows": rows, "answer_accuracy": accuracy}, args.out)
+    return 0
 
 
 if __name__ == "__main__":

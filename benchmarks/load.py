@@ -6,30 +6,21 @@ one after another through the ``/chat`` endpoint. Bounded in count and in time (
 request has a timeout, the whole run a deadline); it stops by itself. Reports
 throughput, latency percentiles and errors as a table and JSON.
 
-    python benchmarks/load.py                      # 20 clients x 10 questions
+    python -m benchmarks.load                      # 20 clients x 10 questions
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
-
-from machine import machine  # noqa: E402
+from benchmarks.common import RESULTS, headline, machine, served, table, write_result
 
 # Questions a reader of the seed article asks, answered and not: the mix matters, since
 # an abstention is cheaper than an answer.
@@ -52,39 +43,9 @@ QUESTIONS = [
 ]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(index: str | None, port: int) -> subprocess.Popen:
-    args = [sys.executable, "-m", "app", "serve", "--port", str(port)]
-    if index:
-        args += ["--index", index]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen(
-        args, cwd=HERE.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("server did not start in 120 s")
-
-
 def run(clients_n: int, questions: int, index: str | None, timeout: float, deadline: float) -> dict:
     from gradio_client import Client
 
-    port = _free_port()
-    proc = _serve(index, port)
-    url = f"http://127.0.0.1:{port}/"
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -110,7 +71,7 @@ def run(clients_n: int, questions: int, index: str | None, timeout: float, deadl
                 with lock:
                     errors.append(f"{type(err).__name__}: {err}")
 
-    try:
+    with served(*(["--index", index] if index else [])) as url:
         warm = Client(url, verbose=False)
         warm.predict(QUESTIONS[0], None, None, "", "", api_name="/chat")  # load the model first
         # every user connects first (a client fetches the app's config), then all ask at once
@@ -120,9 +81,6 @@ def run(clients_n: int, questions: int, index: str | None, timeout: float, deadl
         with ThreadPoolExecutor(max_workers=clients_n) as pool:
             list(pool.map(user, range(clients_n)))
         wall = time.perf_counter() - started
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     lat = np.array(latencies) * 1000
     return {
         "clients": clients_n,
@@ -148,23 +106,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", default=None, help="index folder (default: the seed index)")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     parser.add_argument("--deadline", type=float, default=300.0, help="seconds for the whole run")
-    parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     result = run(args.clients, args.questions, args.index, args.timeout, args.deadline)
     result["machine"] = machine()
     result["date"] = datetime.now(timezone.utc).date().isoformat()
-    print(f"load: {result['machine']['cores']} cores, {result['machine']['cpu']}, {result['date']}")
-    print("| clients x questions | answered | errors | throughput (answers/s) | p50 ms | p95 ms | max ms |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load: {headline(result['machine'])}")
     print(
-        f"| {result['clients']} x {result['questions_per_client']} | {result['answered']} "
-        f"| {result['errors']} "
-        f"| {result['throughput_per_s']} | {result['p50_ms']} | {result['p95_ms']} | {result['max_ms']} |"
+        table(
+            [
+                "clients x questions",
+                "answered",
+                "errors",
+                "throughput (answers/s)",
+                "p50 ms",
+                "p95 ms",
+                "max ms",
+            ],
+            [
+                [
+                    f"{result['clients']} x {result['questions_per_client']}",
+                    result["answered"],
+                    result["errors"],
+                    result["throughput_per_s"],
+                    result["p50_ms"],
+                    result["p95_ms"],
+                    result["max_ms"],
+                ]
+            ],
+        )
     )
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "load.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_result("load", result, args.out)
     return 0 if result["errors"] == 0 else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

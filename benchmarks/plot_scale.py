@@ -1,32 +1,26 @@
 """Draw ``docs/scale.png``: query latency (p50/p95) and resident memory against corpus size.
 
-Reads ``benchmarks/results/bench_scale.json`` (written by ``bench_scale.py``). Real
+Reads ``benchmarks/results/bench_scale.json`` (written by ``benchmarks.bench_scale``). Real
 points (Reuters) show ``retrieve`` end to end; synthetic FAISS points show the dense
 search alone for flat (exact) and IVF-SQ8 (the chosen probe share), with the resident
 memory of the FAISS index per vector. Needs matplotlib (``pip install -e '.[bench]'``).
 
-Usage: ``python benchmarks/plot_scale.py [RESULTS_JSON] [--out docs/scale.png]``.
+Usage: ``python -m benchmarks.plot_scale [RESULTS_JSON] [--out docs/scale.png]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from app.index.store import IVF_PROBE_SHARE  # noqa: E402
-
-PROJECT = Path(__file__).resolve().parent.parent
+from app.index.vectors import IVF_PROBE_SHARE
+from benchmarks.common import PROJECT, RESULTS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "results", nargs="?", default=str(PROJECT / "benchmarks" / "results" / "bench_scale.json")
-    )
+    parser.add_argument("results", nargs="?", default=str(RESULTS / "bench_scale.json"))
     parser.add_argument("--out", default=str(PROJECT / "docs" / "scale.png"))
     args = parser.parse_args(argv)
     import matplotlib

@@ -6,7 +6,9 @@ lines, at least 40 characters) of the articles in ``realtimeqa/articles/``. Each
 paragraph becomes its own JSONL record, so the project's splitter makes one article per
 paragraph and a hit is gold when its article is the question's evidence record. The
 JSONL is written outside the repository (the texts are the publishers' copyright).
-Does not embed or search: ``eval_retrieval.py`` and ``bench_latency.py`` do.
+Builds the protocol's index with the project's own ``build_index`` (vectors cached by
+text); does not search it: ``benchmarks.harness``, ``eval_retrieval`` and
+``bench_latency`` do.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.common import DATA, RESULTS
 
 MIN_DISTRACTOR_CHARS = 40  # the protocol's threshold for an article paragraph
 _TAG = re.compile(r"<[^>]+>")
@@ -33,6 +37,7 @@ class Question:
     text: str
     choices: tuple[str, ...]
     answer: int | None
+    evidence: str  # the evidence paragraph, HTML tags stripped
     evidence_url: str
 
 
@@ -64,6 +69,7 @@ def load_questions(data: Path) -> list[Question]:
                     text=q["question_sentence"],
                     choices=tuple(q.get("choices") or ()),
                     answer=int(answer[0]) if answer and str(answer[0]).isdigit() else None,
+                    evidence=evidence,
                     evidence_url=evidence_url(evidence),
                 )
             )
@@ -110,8 +116,9 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
     rebuild after a change to the article readers or the index format (new passage ids,
     same texts) embeds only texts never seen, not all ~44k passages again.
     """
-    from app import build
-    from app.index.store import IndexUnavailable, StoredIndex
+    from app.index import build
+    from app.index.errors import IndexUnavailable
+    from app.index.store import StoredIndex
 
     if not rebuild:
         try:
@@ -205,10 +212,9 @@ class _CachedEmbedder:
 
 def add_arguments(parser) -> None:
     """The arguments every RealTimeQA benchmark takes: data, work folder, results, rebuild."""
-    project = Path(__file__).resolve().parent.parent
-    parser.add_argument("data", nargs="?", default=str(project.parent / "shared" / "data"))
+    parser.add_argument("data", nargs="?", default=str(DATA))
     parser.add_argument("--work", default=str(Path.home() / ".cache" / "newsdesk-eval"))
-    parser.add_argument("--out", default=str(project / "benchmarks" / "results"))
+    parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument(
         "--rebuild",
         action="store_true",
