@@ -1,11 +1,13 @@
-"""The ``newsdesk`` command: build, search, ask, serve. A thin edge over the library: it
+"""The ``newsdesk`` command: build, add, search, ask, serve. A thin edge over the library: it
 parses arguments, calls the API and turns the library's exceptions into messages."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
+from datetime import timedelta, timezone
 from pathlib import Path
 
 from app.index.locations import default_index_dir, default_seeds_dir
@@ -21,10 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from app.index.embedder import ModelError
     from app.index.errors import IndexUnavailable
+    from app.sources.intake import IntakeError
 
     try:
         return args.run(args)
-    except (IndexUnavailable, ModelError, FileNotFoundError, ValueError) as err:
+    except (IndexUnavailable, ModelError, IntakeError, FileNotFoundError, ValueError) as err:
         print(f"newsdesk: error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -43,9 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser(
         "build",
         help="(re)build the index of an articles folder, embedding only what changed",
-        description="Read every article under --seeds (.txt, .md, .jsonl), split it into "
-        "passages, embed the new ones and write the index to --out. Files that cannot be "
-        "read are reported by path (and line) and the rest is indexed.",
+        description="Read every article under --seeds (saved pages .html, feeds .xml/.rss/.atom, "
+        "exports .json/.jsonl/.csv/.tsv, text .txt/.md, Reuters .sgm), split it into passages, "
+        "embed the new ones and write the index to --out. Problems are reported by kind, file "
+        "and line, and the rest is indexed; nothing is dropped for its metadata.",
     )
     build.add_argument(
         "--seeds",
@@ -61,9 +65,28 @@ def _parser() -> argparse.ArgumentParser:
         help="sentence-transformers model name or path "
         "(default: $NEWSDESK_MODEL, else the packaged all-MiniLM-L6-v2)",
     )
+    _reading_options(build)
     build.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     build.add_argument("--strict", action="store_true", help="exit 1 if any file had a problem")
     build.set_defaults(run=_build)
+
+    add = sub.add_parser(
+        "add",
+        help="add files or web pages to the articles folder and update the index",
+        description="Copy files (or folders) into --seeds, or fetch web pages (http/https) and save "
+        "them there with their URL, then update the index. Everything is read or fetched first: "
+        "if any of it fails (no network, a missing file), nothing is added.",
+    )
+    add.add_argument("items", nargs="+", metavar="URL_OR_PATH")
+    add.add_argument(
+        "--seeds", type=Path, default=default_seeds_dir(), help="articles folder (default: %(default)s)"
+    )
+    add.add_argument(
+        "--out", type=Path, default=default_index_dir(), help="index folder (default: %(default)s)"
+    )
+    _reading_options(add)
+    add.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    add.set_defaults(run=_add, model=None, strict=False)
 
     search = sub.add_parser(
         "search",
@@ -103,6 +126,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reading_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--map",
+        metavar="FIELD=COLUMN,...",
+        help="name the fields of JSON/CSV records yourself, e.g. text=details,title=headline "
+        "(fields: title, text, standfirst, published, source, url, author, language, updated, crawled)",
+    )
+    command.add_argument(
+        "--keep-all",
+        action="store_true",
+        help="index what is judged not an article too (listings, block pages, spam, READMEs)",
+    )
+    command.add_argument(
+        "--tz",
+        type=_zone,
+        help="time zone of dates written without one, as +HH:MM (default UTC), e.g. +06:00 for Dhaka",
+    )
+
+
+def _zone(value: str) -> timezone:
+    m = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2}):?(\d{2})?", value.strip(), re.I)
+    if not m:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a zone; write it as +06:00 or -05:00")
+    sign = 1 if m.group(1) == "+" else -1
+    return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
+
+
 def _index_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
@@ -112,20 +162,65 @@ def _index_option(command: argparse.ArgumentParser) -> None:
 def _build(args) -> int:
     from app.index.build import build_index
 
-    report = build_index(args.seeds, args.out, model=args.model, progress=not args.json)
-    if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
-    else:
-        print(
-            f"Indexed {report.articles} article(s), {report.passages} passage(s) from "
-            f"{args.seeds} into {report.index_dir} in {report.seconds:.1f} s\n"
-            f"  added {report.added}, removed {report.removed}, unchanged {report.unchanged}"
-        )
-        if report.problems:
-            print(f"  {len(report.problems)} problem(s), those files were skipped or read with care:")
-            for problem in report.problems:
-                print(f"    {problem}")
+    report = build_index(
+        args.seeds,
+        args.out,
+        model=args.model,
+        progress=not args.json,
+        keep_all=args.keep_all,
+        field_map=args.map,
+        tz=args.tz,
+    )
+    _print_report(report, args)
     return 1 if args.strict and report.problems else 0
+
+
+def _add(args) -> int:
+    from app.index.build import build_index
+    from app.sources.intake import collect, place
+
+    written = place(collect(args.items), args.seeds)
+    if not args.json:
+        for path in written:
+            print(f"Added {path}")
+        if not written:
+            print("Nothing new to add: the same files are already in the articles folder")
+    report = build_index(
+        args.seeds, args.out, progress=not args.json, keep_all=args.keep_all, field_map=args.map, tz=args.tz
+    )
+    _print_report(report, args)
+    return 0
+
+
+# How many problems of each kind the summary lists by file; --json has them all.
+SHOWN_PER_KIND = 5
+
+
+def _print_report(report, args) -> None:
+    """The build summary: counts, problems grouped by kind (a few examples of each),
+    languages and the field mappings used; ``--json`` prints everything as one object."""
+    if args.json:
+        print(json.dumps({**report.to_dict(), "problem_counts": report.counts()}, ensure_ascii=False))
+        return
+    print(
+        f"Indexed {report.articles} article(s), {report.passages} passage(s) from "
+        f"{args.seeds} into {report.index_dir} in {report.seconds:.1f} s\n"
+        f"  added {report.added}, removed {report.removed}, unchanged {report.unchanged}"
+    )
+    if report.languages:
+        print("  languages: " + ", ".join(f"{code} {n}" for code, n in report.languages.items()))
+    for mapping in report.mappings:
+        print(f"  fields: {mapping}")
+    counts = report.counts()
+    if counts:
+        print(f"  {len(report.problems)} problem(s) and remark(s), by kind:")
+    for kind, n in counts.items():
+        print(f"    {n} {kind}")
+        examples = [p for p in report.problems if p.kind == kind]
+        for problem in examples[:SHOWN_PER_KIND]:
+            print(f"      {problem.path}{f':{problem.line}' if problem.line else ''}: {problem.message}")
+        if len(examples) > SHOWN_PER_KIND:
+            print(f"      ... and {len(examples) - SHOWN_PER_KIND} more (--json lists them all)")
 
 
 def _search(args) -> int:
@@ -142,7 +237,9 @@ def _search(args) -> int:
         c = hit.citation
         date = day(c.published)
         print(f"{n}. [{hit.score:.3f}] {c.title}")
-        print(f"   {c.source or 'unknown outlet'} · {date} · paragraph {c.paragraph} · {c.path}")
+        teaser = " · teaser, full story at its URL" if c.teaser else ""
+        where = f"{c.source or 'unknown outlet'} · {date} · {c.language} · paragraph {c.paragraph}"
+        print(f"   {where} · {c.path}{teaser}")
         print(f"   {hit.text}\n")
     return 0
 
@@ -165,7 +262,7 @@ def _ask(args) -> int:
         date = day(c.published)
         who = f" — quoting {c.speaker}" if c.speaker else ""
         outlet = c.source or "unknown outlet"
-        print(f"[{c.n}] {c.title} — {outlet}, {date}, paragraph {c.paragraph} ({c.path}){who}")
+        print(f"[{c.n}] {c.title} — {outlet}, {date}, {c.language}, paragraph {c.paragraph} ({c.path}){who}")
     return 0
 
 

@@ -9,7 +9,8 @@ This module holds data only: no parsing beyond that, no I/O.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from collections import Counter
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -52,7 +53,10 @@ class Article(_Record):
     updated: datetime | None = None
     standfirst: str | None = None
     url: str | None = None
-    line: int | None = None  # the line of a JSONL archive the record came from
+    line: int | None = None  # the line (or record) of an archive the article came from
+    author: str | None = None
+    language: str = "und"  # ISO 639-1 ("en", "bn"); "und" when it cannot be told
+    teaser: bool = False  # a feed item that carried only a summary; ``url`` has the story
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
@@ -78,7 +82,6 @@ class Attribution(_Record):
     speaker: str
     name: str
     verb: str
-
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ class Citation(_Record):
     start: int
     end: int
     carried_by: tuple[Outlet, ...] = ()
+    language: str = "und"  # the article's language (ISO 639-1)
+    teaser: bool = False  # the article is a feed teaser: ``url`` has the full story
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,27 +190,123 @@ class Hit:
         return {"score": self.score, "text": self.text, "citation": self.citation.to_dict()}
 
 
+class Kind:
+    """The short kinds of a Problem: a build summary groups and counts by these.
+
+    ``DROPPING`` kinds mean the record (or file) was not indexed; every other kind is a
+    remark about an article that was indexed all the same.
+    """
+
+    UNDATED = "undated"
+    LISTING = "not an article: listing page"
+    BLOCK = "not an article: block page"
+    SPAM = "not an article: spam"
+    BOILERPLATE_ONLY = "not an article: boilerplate only"
+    DOCUMENTATION = "not an article: documentation"
+    NO_BODY = "not an article: no body"
+    REPEATED = "repeated text removed"
+    BOILERPLATE = "boilerplate removed"
+    REPAIRED = "text repaired"
+    HEADLINE = "headline may not belong"
+    NO_TITLE = "no title"
+    DUPLICATE = "duplicate"
+    FIELD_DROPPED = "field dropped"
+    MAPPING = "field mapping"
+    UNSUPPORTED = "unsupported format"
+    ENCODING = "encoding"
+    UNREADABLE = "unreadable"
+    TOO_LARGE = "too large"
+    TEASER = "teaser only"
+
+    NOT_ARTICLE = (LISTING, BLOCK, SPAM, BOILERPLATE_ONLY, DOCUMENTATION, NO_BODY)
+    DROPPING = (*NOT_ARTICLE, DUPLICATE, UNSUPPORTED, UNREADABLE, TOO_LARGE)
+    ALL = (
+        UNDATED,
+        *NOT_ARTICLE,
+        REPEATED,
+        BOILERPLATE,
+        REPAIRED,
+        HEADLINE,
+        NO_TITLE,
+        DUPLICATE,
+        FIELD_DROPPED,
+        MAPPING,
+        UNSUPPORTED,
+        ENCODING,
+        UNREADABLE,
+        TOO_LARGE,
+        TEASER,
+    )
+
+
 @dataclass(frozen=True)
 class Problem(_Record):
-    """Something wrong with an input file; the build reports it and goes on."""
+    """One problem or remark about an input: its ``kind`` (one of ``Kind.ALL``), a
+    message for a person, and where: the file's display path and the line (or record)."""
 
-    path: str
+    kind: str
     message: str
+    path: str | None = None
     line: int | None = None
 
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}: {self.message}"
+    def __post_init__(self) -> None:
+        if self.kind not in Kind.ALL:
+            raise ValueError(f"unknown problem kind {self.kind!r}; kinds are: {', '.join(Kind.ALL)}")
 
+    @property
+    def dropped(self) -> bool:
+        """True if the record or file this is about was not indexed."""
+        return self.kind in Kind.DROPPING
+
+    def at(self, path: str | None, line: int | None = None) -> Problem:
+        """The same problem, placed in a file (and line) if it has no place yet."""
+        return replace(self, path=self.path or path, line=self.line if self.line is not None else line)
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message} [{self.kind}]" if where else f"{self.message} [{self.kind}]"
+
+
+@dataclass(frozen=True)
+class FileReport(_Record):
+    """What one input file gave: its format, the field mapping used (for record
+    formats: field -> column) and the counts of records read and articles kept."""
+
+    path: str
+    format: str
+    mapping: dict[str, str] = field(default_factory=dict)
+    records: int = 0
+    articles: int = 0
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """What ``load_articles`` read: the good articles and every problem met on the way."""
+    """What ``load_articles`` read: the articles (duplicates kept once), every problem,
+    each file's sha256 (by display path: the index uses it to tell what changed) and
+    each file's report (format, field mapping, counts)."""
 
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...] = ()
-    files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of its bytes
+    files: dict[str, str] = field(default_factory=dict)
+    reports: tuple[FileReport, ...] = ()
+    records: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """Problems by kind, most frequent first."""
+        return dict(Counter(p.kind for p in self.problems).most_common())
+
+    def languages(self) -> dict[str, int]:
+        """Articles by language, most frequent first."""
+        return dict(Counter(a.language for a in self.articles).most_common())
+
+    def mappings(self) -> list[str]:
+        """The field mappings the record files were read with, one line per distinct one."""
+        found = Counter(
+            (r.format, ", ".join(f"{k}={v}" for k, v in r.mapping.items())) for r in self.reports if r.mapping
+        )
+        return [f"{fmt} ({n} file(s)): {mapping}" for (fmt, mapping), n in found.items()]
 
 
 @dataclass(frozen=True)
@@ -220,6 +322,13 @@ class BuildReport(_Record):
     index_dir: str
     model: str
     problems: tuple[Problem, ...] = ()
+    languages: dict[str, int] = field(default_factory=dict)  # articles by language
+    mappings: tuple[str, ...] = ()  # the field mappings record files were read with
+    records: int = 0  # records read, before duplicates and non-articles were left out
+
+    def counts(self) -> dict[str, int]:
+        """Problems by kind, most frequent first: what a build summary prints."""
+        return dict(Counter(p.kind for p in self.problems).most_common())
 
 
 @dataclass(frozen=True)
@@ -242,6 +351,33 @@ class Quote(_Record):
     path: str
     url: str | None = None
     speaker: str | None = None  # who is quoted in the sentence, resolved in its article
+    language: str = "und"  # the article's language (ISO 639-1)
+    teaser: bool = False
+
+    @classmethod
+    def of(
+        cls, n: int, citation: Citation, quote: str, start: int, end: int, speaker: str | None = None
+    ) -> Quote:
+        """The ``n``-th citation of an answer: ``quote`` (``body[start:end]``) from the
+        passage ``citation`` cites."""
+        c = citation
+        return cls(
+            n,
+            c.passage_id,
+            c.article_id,
+            c.title,
+            c.source,
+            c.published,
+            c.paragraph,
+            quote,
+            start,
+            end,
+            c.path,
+            c.url,
+            speaker,
+            c.language,
+            c.teaser,
+        )
 
 
 @dataclass(frozen=True)

@@ -102,11 +102,11 @@ def quality(data: Path, distractors: int, model: str | None) -> dict:
     corpus_file = CACHE / "rtqa" / "rtqa.jsonl"
     rtqa.write_corpus(data, corpus_file)
     records = [json.loads(line) for line in corpus_file.read_text(encoding="utf-8").splitlines()]
-    evidence = [r for r in records if r["url"].startswith(rtqa.EVIDENCE_URL)]
-    others = [r for r in records if not r["url"].startswith(rtqa.EVIDENCE_URL)]
+    evidence = [r for r in records if r.get("url", "").startswith(rtqa.EVIDENCE_URL)]
+    others = [r for r in records if not r.get("url", "").startswith(rtqa.EVIDENCE_URL)]
     step = max(1, len(others) // max(distractors, 1))
     corpus = evidence + others[::step][:distractors]
-    gold = {r["url"]: i for i, r in enumerate(corpus)}
+    gold = {r["url"]: i for i, r in enumerate(corpus) if r.get("url")}
     texts = [r["text"] for r in corpus]
     wanted = np.array([gold[q.evidence_url] for q in questions])
     rows = {}

@@ -27,7 +27,9 @@ MIN_DISTRACTOR_CHARS = 40  # the protocol's threshold for an article paragraph
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n\s*\n")
-EVIDENCE_URL = "rtqa-evidence:"  # url prefix of evidence records: identifies gold
+# URL prefix of evidence records: identifies gold. A real-looking link (the readers drop a
+# "url" that is not one), unique per paragraph (records with one URL are one article).
+EVIDENCE_URL = "https://rtqa.invalid/evidence/"
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,9 @@ def write_corpus(data: Path, out: Path) -> int:
                 for block in _BLANK_LINE.split(result.get("text") or ""):
                     paragraph = clean(block)
                     if len(paragraph) >= MIN_DISTRACTOR_CHARS and paragraph not in records:
-                        records[paragraph] = {
-                            "title": clean(result.get("title") or ""),
-                            "text": paragraph,
-                            "url": result.get("url") or "",
-                        }
+                        # no URL: the paragraphs of one article share it, and records with one
+                        # URL are one article to the readers (kept once)
+                        records[paragraph] = {"title": clean(result.get("title") or ""), "text": paragraph}
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records.values())
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists() or out.read_text(encoding="utf-8") != text:
@@ -110,7 +110,8 @@ def write_corpus(data: Path, out: Path) -> int:
 
 def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
     """Build the index of ``corpus`` in ``index_dir`` when it is missing, unreadable by
-    this code, or ``rebuild``; return its passage count.
+    this code, out of date (``index_status``: the corpus, the model or the article
+    readers changed), or ``rebuild``; return its passage count.
 
     Vectors are cached by passage text in ``vectors-cache.npz`` beside the index, so a
     rebuild after a change to the article readers or the index format (new passage ids,
@@ -122,7 +123,8 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
 
     if not rebuild:
         try:
-            return len(StoredIndex(index_dir).passages)
+            if build.index_status(corpus, index_dir) is None:
+                return len(StoredIndex(index_dir).passages)
         except IndexUnavailable:
             pass
     elif (index_dir / "manifest.json").exists():

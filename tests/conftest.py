@@ -54,3 +54,15 @@ def corpus_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
     build_index(make_corpus(root / "news"), root / "index")
     return root / "index"
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """The test runs offline: a connection attempt fails it at once."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a test tried to open a network connection: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

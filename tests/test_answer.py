@@ -178,17 +178,22 @@ def test_hostile_questions_get_answers_or_clear_errors(corpus_index):
         check_quotes(answer, corpus_index)
 
 
-def test_hostile_article_text_is_quoted_verbatim(tmp_path):
+def test_hostile_article_text_is_quoted_as_read(tmp_path):
     news = tmp_path / "news"
     news.mkdir()
     (news / "evil.txt").write_text(
         "Council <b>votes</b> on bridge\n\n"
         "The council said <script>alert(1)</script> the bridge would reopen on Monday after repairs. "
-        "Engineers <img src=x onerror=alert(2)> finished the work early.\n"
+        "Engineers <img src=x onerror=alert(2)> finished <svg onload=alert(3)> the work early.\n"
     )
     build_index(news, tmp_path / "index")
     answer = ask("when will the bridge reopen?", index_dir=tmp_path / "index")
-    assert "<script>alert(1)</script>" in answer.text  # the text is the text; the UI escapes it
+    # HTML found in a text is stripped when it is read (a script with its content); what is
+    # not HTML markup stays text, quoted as the body holds it: the UI escapes it.
+    assert answer.citations[0].title == "Council votes on bridge"
+    assert "<script" not in answer.text and "alert(1)" not in answer.text and "<img" not in answer.text
+    assert "The council said the bridge would reopen on Monday after repairs." in answer.text
+    assert "<svg onload=alert(3)>" in bodies(tmp_path / "index")[answer.citations[0].article_id]
     check_quotes(answer, tmp_path / "index")
 
 

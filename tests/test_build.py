@@ -144,3 +144,17 @@ def test_the_committed_index_is_current_and_searching_never_writes(tmp_path, mon
     assert report.added > 0 and index_status(seeds, folder) is None
     assert "Lagarde" in retrieve("Lagarde", k=1)[0].text
     assert ensure_current_index() is None  # current: nothing to do
+
+
+def test_an_index_read_by_older_readers_is_out_of_date_and_read_again(tmp_path, monkeypatch):
+    import app.index.build as build_module
+    from app import index_status
+
+    news = make_corpus(tmp_path / "news")
+    report = build_index(news, tmp_path / "index", keep_all=True)
+    assert index_status(news, tmp_path / "index") is None  # the options it was read with count
+    monkeypatch.setattr(build_module, "READ_RECIPE", "read-vNEXT")  # the readers changed
+    assert "readers changed" in index_status(news, tmp_path / "index")
+    again = build_index(news, tmp_path / "index", keep_all=True)
+    assert again.added == 0 and again.unchanged == report.passages  # read again, nothing re-embedded
+    assert index_status(news, tmp_path / "index") is None

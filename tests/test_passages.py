@@ -4,7 +4,12 @@ from conftest import SEED
 
 from app import load_articles
 from app.index.passages import MAX_CHARS, MIN_CHARS, split_passages
-from app.sources.common import make_article
+from app.sources.article import make_article as make
+from app.sources.base import Record
+
+
+def make_article(title, paras, *, path):
+    return make(Record(text="\n\n".join(paras), path=path, title=title)).article
 
 
 def test_seed_passages_are_its_paragraphs_with_exact_offsets():

@@ -22,6 +22,7 @@ import threading
 import tracemalloc
 import zipfile
 import zlib
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from app.index.passages import paragraph_spans, split_passages
 from app.index.store import StoredIndex
 from app.search.retriever import Retriever
 from app.sources import MAX_ARTICLE_BYTES
+from app.types import Kind
 
 GOOD = "Port strike ends after pay deal"
 GOOD_BODY = (
@@ -99,32 +101,32 @@ Read more stories
 def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | None], str]]:
     """A news folder with good articles among hostile files.
 
-    Returns (good titles -> a phrase of their body, (file, line) -> expected problem words).
+    Returns (good titles -> a phrase of their body, (file, line, kind) -> expected problem words).
     """
     news = root / "news"
     news.mkdir(parents=True)
     good: dict[str, str] = {}
-    problems: dict[tuple[str, int | None], str] = {}
+    problems: dict[tuple[str, int | None, str], str] = {}
 
     (news / "good.txt").write_text(article(GOOD, GOOD_BODY), encoding="utf-8")
     good[GOOD] = "nine percent"
     (news / "empty.txt").write_bytes(b"")
-    problems[("empty.txt", None)] = "empty file"
+    problems[("empty.txt", None, Kind.UNREADABLE)] = "empty file"
     (news / "blank.md").write_text("\n   \n\t\n", encoding="utf-8")
-    problems[("blank.md", None)] = "empty file"
+    problems[("blank.md", None, Kind.UNREADABLE)] = "empty file"
     (news / "photo.txt").write_bytes(png_bytes())  # an image saved under a text name
-    problems[("photo.txt", None)] = "binary file (PNG image)"
+    problems[("photo.txt", None, Kind.UNSUPPORTED)] = "binary file (PNG image)"
     (news / "bundle.txt").write_bytes(zip_bytes())
-    problems[("bundle.txt", None)] = "binary file (zip archive"
+    problems[("bundle.txt", None, Kind.UNSUPPORTED)] = "binary file (zip archive"
     (news / "photo.png").write_bytes(png_bytes())
-    problems[("photo.png", None)] = "not an article file"
+    problems[("photo.png", None, Kind.UNSUPPORTED)] = "image, not read"
 
     # Windows-1252: 0xE9 is é, 0x92 is the right single quote; the real case is BBC sport/199.
     cp1252 = article("Café owners protest rent rise", "The café owners’ association said rents had doubled.")
     assert b"\xe9" in cp1252.encode("cp1252") and b"\x92" in cp1252.encode("cp1252")
     (news / "windows.txt").write_bytes(cp1252.encode("cp1252"))
     good["Café owners protest rent rise"] = "café owners’ association"
-    problems[("windows.txt", None)] = "not valid UTF-8 (byte 3); read as Windows-1252"
+    problems[("windows.txt", None, Kind.ENCODING)] = "not valid UTF-8 (byte 3); read as Windows-1252"
 
     bom = article(
         "Ferry service resumes on the Padma",
@@ -153,7 +155,7 @@ def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | No
         json.dumps({"title": "Tea exports hit record", "text": tea}),  # 1: good
         '{"title": "Broken", "text": "this line is cut off',  # 2: broken JSON
         json.dumps({"title": "No text here", "source": "Reuters"}),  # 3: no text
-        json.dumps({"title": ["a", "list"], "text": "Wrong type of title, so it is skipped."}),  # 4
+        json.dumps({"title": ["a", "list"], "text": "Wrong type of title, so only the title goes."}),  # 4
         json.dumps({"title": "Numbers", "text": 42}),  # 5: wrong type of text
         json.dumps(["not", "an", "object"]),  # 6
         "",  # 7: blank lines are allowed
@@ -162,11 +164,15 @@ def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | No
     (news / "archive.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
     good["Tea exports hit record"] = "record high in April"
     good[garment] = "Owners agreed to talks"
-    problems[("archive.jsonl", 2)] = "broken JSON"
-    problems[("archive.jsonl", 3)] = 'record has no "text" string'
-    problems[("archive.jsonl", 4)] = '"title" must be a string'
-    problems[("archive.jsonl", 5)] = '"text" must be a string, got a number'
-    problems[("archive.jsonl", 6)] = "expected a JSON object, got a list"
+    good["Wrong type of title, so only the title goes."] = "only the title"  # kept: nothing lost
+    problems[("archive.jsonl", 2, Kind.UNREADABLE)] = "broken JSON"
+    problems[("archive.jsonl", 3, Kind.NO_BODY)] = "no text field; fields are: title, source"
+    problems[("archive.jsonl", 4, Kind.FIELD_DROPPED)] = '"title" (title) dropped: a list, not a string'
+    problems[("archive.jsonl", 4, Kind.NO_TITLE)] = "titled from its first sentence"
+    problems[("archive.jsonl", 5, Kind.FIELD_DROPPED)] = '"text" (text) dropped: a number, not a string'
+    problems[("archive.jsonl", 5, Kind.NO_BODY)] = "no article body"
+    problems[("archive.jsonl", 6, Kind.UNREADABLE)] = "expected a JSON object, got a list"
+    problems[("archive.jsonl", 8, Kind.NO_TITLE)] = "titled from its first sentence"
 
     twin = article(
         "Bridge toll cut for trucks",
@@ -175,7 +181,7 @@ def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | No
     (news / "a-bridge.txt").write_text(twin, encoding="utf-8")
     (news / "b-bridge-copy.txt").write_text(twin, encoding="utf-8")
     good["Bridge toll cut for trucks"] = "cut by a fifth"
-    problems[("b-bridge-copy.txt", None)] = "duplicate of news/a-bridge.txt; kept once"
+    problems[("b-bridge-copy.txt", None, Kind.DUPLICATE)] = "duplicate of news/a-bridge.txt (the same"
 
     (news / "untitled.txt").write_text(
         "Floodwater receded in Sylhet on Thursday, letting thousands of families return home. "
@@ -185,17 +191,18 @@ def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | No
     good["Floodwater receded in Sylhet on Thursday, letting thousands of families return home."] = (
         "handed out rice"
     )
-    problems[("untitled.txt", None)] = "no title line; titled from its first sentence"
+    problems[("untitled.txt", None, Kind.NO_TITLE)] = "titled from its first sentence"
 
     (news / "homepage.txt").write_text(TEASERS, encoding="utf-8")
-    problems[("homepage.txt", None)] = "no article body"
+    problems[("homepage.txt", None, Kind.LISTING)] = "none of its 5 line(s) is a sentence"
+    problems[("homepage.txt", None, Kind.BOILERPLATE)] = "1 page-furniture line(s) removed"
     (news / "related.txt").write_text(BDNEWS_FURNITURE_ONLY, encoding="utf-8")
-    problems[("related.txt", None)] = "only page furniture (RELATED STORIES"
+    problems[("related.txt", None, Kind.BOILERPLATE_ONLY)] = "only page furniture (RELATED STORIES"
 
     os.symlink(root / "nowhere.txt", news / "gone.txt")
-    problems[("gone.txt", None)] = "broken symbolic link"
+    problems[("gone.txt", None, Kind.UNREADABLE)] = "broken symbolic link"
     os.mkfifo(news / "pipe.txt")  # opening it would block the build forever
-    problems[("pipe.txt", None)] = "not a regular file"
+    problems[("pipe.txt", None, Kind.UNREADABLE)] = "not a regular file"
 
     sub = news / "sub"
     sub.mkdir()
@@ -211,9 +218,9 @@ def hostile_folder(root: Path) -> tuple[dict[str, str], dict[tuple[str, int | No
 
 def check_loaded(loaded_titles, loaded_problems, good, problems) -> None:
     assert sorted(loaded_titles) == sorted(good)
-    found = {(p["path"].split("/")[-1], p["line"]): p["message"] for p in loaded_problems}
+    found = {(p["path"].split("/")[-1], p["line"], p["kind"]): p["message"] for p in loaded_problems}
     for where, words in problems.items():
-        assert where in found, f"no problem reported for {where}"
+        assert where in found, f"no problem reported for {where}: {sorted(found)}"
         assert words in found[where], (where, found[where])
     assert len(loaded_problems) == len(problems), found
 
@@ -270,16 +277,16 @@ def test_fifty_megabyte_file_is_refused_without_being_read(tmp_path):
 
 
 def test_a_reader_failing_on_one_file_does_not_stop_the_others(tmp_path, monkeypatch):
-    from app.sources import plaintext
+    from app.sources import textfile
 
-    real = plaintext.read
+    real = textfile.read
 
     def fragile(text, *, path):
         if "odd" in path:
             raise RecursionError("maximum recursion depth exceeded")
         return real(text, path=path)
 
-    monkeypatch.setattr(plaintext, "read", fragile)
+    monkeypatch.setattr(textfile, "read", fragile)
     (tmp_path / "good.txt").write_text(article(GOOD, GOOD_BODY), encoding="utf-8")
     (tmp_path / "odd.txt").write_text(article("Odd one", "A story the reader trips over."), encoding="utf-8")
     loaded = load_articles(tmp_path)
@@ -374,7 +381,7 @@ def test_build_over_hostile_files_indexes_the_good_and_reports_the_bad(tmp_path)
     (news / "locked").mkdir()
     (news / "locked" / "secret.txt").write_text(article("Hidden", "Nobody may read this one at all."))
     (news / "locked").chmod(0)
-    problems[("locked", None)] = "unreadable folder: Permission denied"
+    problems[("locked", None, Kind.UNREADABLE)] = "unreadable folder: Permission denied"
     try:
         result = newsdesk("build", "--seeds", news, "--out", out, "--json", user=True)
         summary = newsdesk("build", "--seeds", news, "--out", out, user=True)  # nothing new: no model
@@ -387,9 +394,9 @@ def test_build_over_hostile_files_indexes_the_good_and_reports_the_bad(tmp_path)
     index = StoredIndex(out)
     check_loaded([a.title for a in index.articles.values()], report["problems"], good, problems)
     assert index.manifest["problems"] == report["problems"]
-    for (name, line), words in problems.items():
-        shown = f"{name}:{line}" if line else name
-        assert any(shown in row and words in row for row in summary.stdout.splitlines()), shown
+    kinds = Counter(kind for _, _, kind in problems)
+    for kind, n in kinds.items():  # the summary counts problems by kind
+        assert f"    {n} {kind}" in summary.stdout.splitlines(), (kind, summary.stdout)
     assert strict.returncode == 1 and "Traceback" not in strict.stderr
     for title, phrase in good.items():  # every good article answers a question about itself
         hits = retrieve(phrase, k=3, index_dir=out, mode="keyword")
@@ -467,9 +474,9 @@ def pause(name):
         threading.Event().wait()  # until SIGKILL
 
 real_load, real_embedder, real_install = build.load_articles, build.get_embedder, generation.install
-def load_articles(source):
+def load_articles(source, **options):
     pause("startup")
-    return real_load(source)
+    return real_load(source, **options)
 class Embedder:
     def __init__(self, inner):
         self.inner, self.dim = inner, inner.dim
@@ -602,7 +609,7 @@ def test_a_new_bad_file_or_a_rename_embeds_nothing_and_rewrites_no_live_file(tmp
     report = build_index(news, out)  # same passages and articles: only the manifest changes
     assert (report.added, report.removed, report.unchanged) == (0, 0, 9)
     assert [p.to_dict() for p in report.problems] == [
-        {"path": "news/empty.txt", "message": "empty file", "line": None}
+        {"kind": "unreadable", "message": "empty file", "path": "news/empty.txt", "line": None}
     ]
     index = StoredIndex(out)
     assert index.manifest["problems"] == [p.to_dict() for p in report.problems]

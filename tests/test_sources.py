@@ -6,6 +6,7 @@ from conftest import ARTICLES, SEED, TITLE
 
 from app import load_articles
 from app.index.passages import paragraph_spans
+from app.types import Kind
 
 
 def test_seed_header_fields():
@@ -77,17 +78,19 @@ def test_bad_files_are_reported_and_good_ones_kept(tmp_path):
     )
     loaded = load_articles(tmp_path)
     titles = sorted(a.title for a in loaded.articles)
-    assert titles == ["A title", "Café title", "One", "Two"]
-    problems = {(p.path.split("/")[-1], p.line): p.message for p in loaded.problems}
-    assert "empty" in problems[("empty.txt", None)]
-    assert "binary" in problems[("photo.txt", None)]
-    assert "no article body" in problems[("title-only.md", None)]
-    assert "not valid UTF-8" in problems[("latin1.txt", None)]
-    assert "not an article file" in problems[("notes.pdf", None)]
-    assert "broken JSON" in problems[("archive.jsonl", 2)]
-    assert '"text"' in problems[("archive.jsonl", 3)]
-    assert '"title" must be a string' in problems[("archive.jsonl", 4)]
-    assert len(loaded.problems) == 8
+    # A wrong-typed title loses the title, not the record (titled from its first sentence).
+    assert titles == ["A title", "Café title", "One", "Two", "Wrong type of title."]
+    problems = {(p.path.split("/")[-1], p.line, p.kind): p.message for p in loaded.problems}
+    assert "empty" in problems[("empty.txt", None, Kind.UNREADABLE)]
+    assert "binary" in problems[("photo.txt", None, Kind.UNSUPPORTED)]
+    assert "no article body" in problems[("title-only.md", None, Kind.NO_BODY)]
+    assert "not valid UTF-8" in problems[("latin1.txt", None, Kind.ENCODING)]
+    assert "PDF: save its text as .txt" in problems[("notes.pdf", None, Kind.UNSUPPORTED)]
+    assert "broken JSON" in problems[("archive.jsonl", 2, Kind.UNREADABLE)]
+    assert "no text field" in problems[("archive.jsonl", 3, Kind.NO_BODY)]
+    assert '"title" (title) dropped' in problems[("archive.jsonl", 4, Kind.FIELD_DROPPED)]
+    assert "titled from its first sentence" in problems[("archive.jsonl", 4, Kind.NO_TITLE)]
+    assert len(loaded.problems) == 9
 
 
 def test_same_article_under_two_names_is_kept_once(tmp_path):

@@ -22,9 +22,13 @@ from app.ui import (
     user_questions,
 )
 
+# Known HTML tags are stripped when the article is read (the <b>, the <img>); what is not a
+# known tag (<svg onload>, <mytag onclick>) and markdown link syntax stay as text, which
+# the page must show as text.
 HOSTILE = (
     "Council <b>votes</b> on bridge\n\n"
-    "The council said <script>window.__pwned = 1</script> the bridge would reopen on Monday after repairs. "
+    'The council said <svg onload="window.__pwned = 1"><mytag onclick="window.__pwned = 4"> the bridge '
+    "would reopen on Monday after repairs. "
     'Engineers <img src=x onerror="window.__pwned = 2"> finished the work early, '
     "see [this](javascript:window.__pwned=3) and ![map](http://example.invalid/track.png).\n\n"
     "The mayor said the closure had cost shops dearly: " + "A" * 3000 + "\n"
@@ -103,8 +107,8 @@ def test_hostile_article_is_escaped_in_answer_and_sources(hostile_index):
     answer = ask("when will the bridge reopen?", index_dir=hostile_index)
     markdown, sources = answer_markdown(answer), sources_html(answer)
     for rendered in (markdown, sources):
-        assert "<script" not in rendered and "<img" not in rendered
-    assert "&lt;script&gt;" in markdown and "&lt;script&gt;" in sources
+        assert "<svg" not in rendered and "<mytag" not in rendered and "<img" not in rendered
+    assert "&lt;svg onload" in markdown and "&lt;svg onload" in sources
 
 
 @pytest.mark.integration
@@ -173,18 +177,18 @@ def test_browser_renders_hostile_article_inert(hostile_index):
     with serving("--index", str(hostile_index)) as url, browser_page() as page:
         page.goto(url, wait_until="load")
         box = page.wait_for_selector("#question textarea", timeout=60_000)
-        for question in ["when will the bridge reopen?", "what did the mayor say about the closure?"]:
+        for question in ["what did the mayor say about the closure?", "when will the bridge reopen?"]:
             box.fill(question)
             box.press("Enter")
             page.wait_for_function(
                 f"document.querySelector('#chat').innerText.includes({question!r})", timeout=60_000
             )
         page.wait_for_function(
-            "document.querySelector('#sources').innerText.includes('<script>')", timeout=60_000
+            "document.querySelector('#sources').innerText.includes('<svg onload')", timeout=60_000
         )
         assert page.evaluate("window.__pwned") is None  # nothing from the article ran
-        chat_text = page.inner_text("#chat")
-        assert "<script>window.__pwned = 1</script>" in page.inner_text("#sources") or "<script>" in chat_text
+        assert '<svg onload="window.__pwned = 1">' in page.inner_text("#sources")  # shown as text
+        assert page.locator("#chat svg[onload], #sources svg[onload], mytag").count() == 0
         assert page.locator("#chat img, #sources img").count() == 0
         assert page.locator("#chat a[href^='javascript'], #sources a[href^='javascript']").count() == 0
         # the 3,000-character word wraps inside the page instead of widening it

@@ -27,7 +27,7 @@ from app.answer.metadata import metadata_answer
 from app.search.filters import Filters, make_filters
 from app.search.retriever import get_retriever
 from app.text.when import time_scope
-from app.text.words import norm
+from app.text.words import nfc, norm
 from app.types import Answer, Hit
 
 # "Latest", "now", "still": among passages within this much of the best hybrid score
@@ -95,7 +95,7 @@ def check_question(question: str) -> str:
     """Strip control characters and surrounding space; refuse an empty question."""
     if not isinstance(question, str):
         raise ValueError("the question must be text")
-    question = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question).strip()
+    question = nfc(re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)).strip()
     if not question:
         raise ValueError("the question is empty")
     return question

@@ -171,23 +171,7 @@ def _cite(question: str, groups: list[list[_Candidate]], hits, resolved) -> Answ
         for cand in group:
             c = cand.hit.citation
             n = len(quotes) + 1
-            quotes.append(
-                Quote(
-                    n,
-                    c.passage_id,
-                    c.article_id,
-                    c.title,
-                    c.source,
-                    c.published,
-                    c.paragraph,
-                    cand.text,
-                    cand.start,
-                    cand.end,
-                    c.path,
-                    c.url,
-                    cand.speaker,
-                )
-            )
+            quotes.append(Quote.of(n, c, cand.text, cand.start, cand.end, cand.speaker))
             markers += f"[{n}]"
         parts.append(f"{group[0].text} {markers}")
     return Answer(question, " ".join(parts), tuple(quotes), hits, False, resolved)

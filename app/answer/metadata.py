@@ -50,6 +50,4 @@ def _lede_quote(hit: Hit) -> Quote:
     c = hit.citation
     s, e = sentence_spans(hit.text, offset=c.start)[0]
     text = hit.text[s - c.start : e - c.start]
-    return Quote(
-        1, c.passage_id, c.article_id, c.title, c.source, c.published, c.paragraph, text, s, e, c.path, c.url
-    )
+    return Quote.of(1, c, text, s, e)

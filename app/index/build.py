@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ from app.index.passages import split_passages
 from app.index.store import PassageRow, StoredIndex
 from app.index.vectors import index_kind
 from app.news.enrich import enrich
-from app.sources import load_articles
+from app.sources import READ_RECIPE, load_articles, parse_map
 from app.types import BuildReport, Passage, StoredArticle
 
 # What is embedded for a passage. Changing it invalidates every stored vector.
@@ -47,6 +47,9 @@ def build_index(
     *,
     model: str | None = None,
     progress: bool = False,
+    keep_all: bool = False,
+    field_map: dict[str, str] | str | None = None,
+    tz: tzinfo | None = None,
 ) -> BuildReport:
     """Make ``out_dir`` an index of the articles under ``source``; embed only what is new.
 
@@ -54,7 +57,8 @@ def build_index(
         source: a folder of articles (searched recursively) or one file.
         out_dir: the index folder; created if missing.
         model: a sentence-transformers model name or path; default all-MiniLM-L6-v2.
-        progress: show a progress bar while embedding.
+        progress: show progress bars while reading and embedding.
+        keep_all, field_map, tz: how to read the articles (``load_articles``).
 
     Returns:
         A BuildReport with counts of articles and of passages added, removed, unchanged,
@@ -67,10 +71,11 @@ def build_index(
     started = time.perf_counter()
     out = Path(out_dir)
     name = model_name(model)
+    reading = _reading(keep_all, field_map, tz)
     with files.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
-        loaded = load_articles(source)
+        loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
         old = _previous(out, name)
-        if old is not None and _current(old.manifest, loaded.files, name):
+        if old is not None and _current(old.manifest, loaded.files, name, reading):
             count = old.manifest["count"]
             return _report(loaded, count, 0, 0, count, started, out, name)
 
@@ -89,7 +94,10 @@ def build_index(
             "embed_recipe": EMBED_RECIPE,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source": Path(source).name,
+            "reading": reading,
             "files": loaded.files,
+            "languages": loaded.languages(),
+            "problem_counts": loaded.counts(),
             "problems": [p.to_dict() for p in loaded.problems],
         }
         same_kind = old is not None and old.manifest.get("index_kind") == index_kind(len(passages))
@@ -133,8 +141,12 @@ def index_status(
     except IndexUnavailable as err:
         return str(err)
     name = model_name(model) if model else recorded["model"]
-    if not _current(recorded, load_articles(source).files, name):
-        return f"{out_dir} is out of date with {source} (files or model changed)"
+    # The options the index was read with, under today's readers (READ_RECIPE).
+    was = recorded.get("reading") or {}
+    options = {"keep_all": was.get("keep_all", False), "field_map": was.get("field_map") or None}
+    reading = {**_reading(options["keep_all"], options["field_map"], None), "tz": was.get("tz")}
+    if not _current(recorded, load_articles(source, **options).files, name, reading):
+        return f"{out_dir} is out of date with {source} (files, model or readers changed)"
     return None
 
 
@@ -164,9 +176,22 @@ def _previous(out: Path, name: str) -> StoredIndex | None:
     return old if same else None
 
 
-def _current(manifest: dict, files: dict[str, str], name: str) -> bool:
+def _reading(keep_all: bool, field_map, tz) -> dict:
+    """How the articles were read, as the manifest records it: a build with other options
+    (or after the readers changed, ``READ_RECIPE``) reads them again."""
+    mapping = parse_map(field_map) if isinstance(field_map, str) or field_map is None else dict(field_map)
+    return {
+        "recipe": READ_RECIPE,
+        "keep_all": keep_all,
+        "field_map": mapping,
+        "tz": tz.utcoffset(None).total_seconds() / 3600 if tz is not None else None,
+    }
+
+
+def _current(manifest: dict, files: dict[str, str], name: str, reading: dict) -> bool:
     return (
         manifest.get("files") == files
+        and manifest.get("reading") == reading
         and manifest.get("model") == name
         and manifest.get("embed_recipe") == EMBED_RECIPE
         # the search index is the kind its size calls for (the cut-over may have moved)
@@ -243,4 +268,7 @@ def _report(loaded, count, added, removed, unchanged, started, out, name) -> Bui
         index_dir=str(out),
         model=name,
         problems=loaded.problems,
+        languages=loaded.languages(),
+        mappings=tuple(loaded.mappings()),
+        records=loaded.records,
     )

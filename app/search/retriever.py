@@ -29,6 +29,7 @@ from app.news.syndication import near_duplicate
 from app.search import fusion
 from app.search.filters import OVERFETCH, Filters, make_filters
 from app.search.query import drop_quiz_phrasing
+from app.text.words import nfc
 from app.types import Citation, Hit, Outlet
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -74,6 +75,7 @@ class Retriever:
             raise ValueError(f"k must be greater than 0, got {k}")
         if not question or not question.strip():
             raise ValueError("the question is empty")
+        question = nfc(question)  # article text is NFC (app.sources.repair): compare like with like
         chosen = filters if filters is not None else make_filters(since, until, outlets)
         # Fetch deeper than k: copies fold away, and filters drop passages.
         depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
@@ -171,6 +173,9 @@ class Retriever:
             url=article.url,
             start=row.start,
             end=row.end,
+            language=article.language,
+            teaser=article.teaser,
+            author=article.author,
         )
         return Hit(text=self.index.text(row), score=score, citation=citation)
 

@@ -1,71 +1,146 @@
 """The one place dates are read and written.
 
-* ``parse_date``: a date as articles and archives write it (ISO 8601 or a few common
-  news forms) -> an aware ``datetime``;
-* ``parse_full_date``: a free-form date that must name day, month and year (a date line
-  or a wire dateline at the top of an article), read by dateparser;
+* ``parse_date``: a date as articles, feeds, exports and scrapes write it -> an aware
+  ``datetime``, or None when no date is given (a blank or a placeholder such as
+  "Unknown", "N/A", "0"); ``DateError`` when one is given but cannot be read. Read, in
+  order: a ``datetime``; epoch seconds or milliseconds; ISO 8601 with or without a zone;
+  RFC 822 (feeds); the news forms of ``FORMATS`` ("21 January 2020 02:49 AM",
+  "2024/08/12", "Published: 18 Aug 2025, 12: 47", "26-FEB-1987 15:01:01.79"), with
+  Bangla digits, month names and times of day put in English; a month and day without a
+  year, and relative dates ("7 hours ago", "৭ ঘণ্টা আগে", "গতকাল"), against the crawl
+  time; then dateparser in English and Bangla (``app.text.date_forms`` holds the rules);
 * ``parse_bound``: a user's filter bound (``YYYY-MM-DD``, an ISO timestamp, a Unix
   time) -> ``date`` or aware ``datetime``;
 * ``to_iso`` / ``from_iso``: how dates are stored (ISO 8601 strings);
 * ``short_date`` / ``day`` / ``long_date``: how dates are shown.
 
-A date without a time zone is taken as UTC unless the caller names the zone. Does not
-guess day/month order beyond what the listed formats say, and does not read relative
-dates ("yesterday"); ``app.text.when`` reads those in questions.
+A naive time is taken to be in ``tz`` (UTC unless the reader knows better: bdnews24
+and Prothom Alo print Dhaka time, ``DHAKA``). Does not guess the order of
+``01/02/2024`` beyond what dateparser does, does not read Bengali-calendar dates
+("৫ ফাল্গুন ১৪৩২"), and never uses the clock of the machine it runs on: relative dates
+in questions are ``app.text.when``'s.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timezone, tzinfo
 
-# Formats tried, in order, after ISO 8601. "%d %B %Y, %I:%M %p" is the stamp of a saved
-# bdnews24.com page ("30 April 2023, 02:07 AM").
-DATE_FORMATS = (
-    "%Y/%m/%d",
-    "%Y-%m-%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d, %Y",
-    "%b %d, %Y",
-    "%d %B %Y, %I:%M %p",
+from app.text.date_forms import (
+    DHAKA,
+    EARLIEST_YEAR,
+    FORMATS,
+    LATEST_YEAR,
+    NUMBER,
+    PLACEHOLDERS,
+    STAND_IN,
+    DateError,
+    epoch,
+    parse_text,
+)
+from app.text.words import BANGLA_DIGITS, nfc
+
+__all__ = [
+    "DHAKA",
+    "FORMATS",
+    "PLACEHOLDERS",
+    "DateError",
+    "dateline",
+    "day",
+    "from_iso",
+    "is_placeholder",
+    "long_date",
+    "parse_bound",
+    "parse_date",
+    "short_date",
+    "to_iso",
+]
+
+
+def is_placeholder(value: object) -> bool:
+    """True for "no date" values: None, blank, or a placeholder such as "N/A", "Unknown", 0."""
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value == 0
+    if isinstance(value, str):
+        return value.strip().lower() in PLACEHOLDERS or not value.strip()
+    return False
+
+
+def parse_date(
+    value: object, *, crawled: datetime | None = None, tz: tzinfo | None = timezone.utc
+) -> datetime | None:
+    """Read a date the way news archives write it.
+
+    Args:
+        value: the raw value (a string, an epoch number, a datetime, or None).
+        crawled: when the record was fetched: the base for relative dates, and the year
+            of a date written without one.
+        tz: the zone of a date written without one; None leaves such a date naive
+            (for a crawl time whose zone the caller decides later).
+
+    Returns:
+        An aware datetime, or None when no date is given (None, blank or a placeholder;
+        see ``is_placeholder``).
+
+    Raises:
+        DateError: the value is there but cannot be read, or is relative with no crawl
+            time; the message quotes the value.
+
+    Example:
+        >>> parse_date("Published : 30 April 2023, 02:07 AM", tz=DHAKA).isoformat()
+        '2023-04-30T02:07:00+06:00'
+    """
+    if is_placeholder(value):
+        return None
+    if tz is None:  # read in a stand-in zone, then made naive again
+        when = parse_date(value, crawled=crawled, tz=STAND_IN)
+        return when.replace(tzinfo=None) if when is not None and when.tzinfo is STAND_IN else when
+    if crawled is not None and crawled.tzinfo is None:
+        crawled = crawled.replace(tzinfo=tz)
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise DateError(f"unreadable date {value!r}: not a string or a number")
+    if isinstance(value, (int, float)):
+        return epoch(value, str(value))
+    raw = value
+    text = nfc(value).translate(BANGLA_DIGITS).strip()
+    if NUMBER.match(text):
+        return epoch(float(text) if "." in text else int(text), raw)
+    when = None
+    for line in text.splitlines():  # "12 May, 2025\nUpdate: 13 May, 2025": the first that reads
+        if line.strip():
+            when = parse_text(line, raw, crawled, tz)
+            if when is not None:
+                break
+    if when is None:
+        raise DateError(f"unreadable date {raw!r}")
+    if not EARLIEST_YEAR <= when.year <= _latest_year(crawled):
+        raise DateError(f"implausible date {raw!r} (read as {when.date().isoformat()})")
+    return when
+
+
+def _latest_year(crawled: datetime | None) -> int:
+    return crawled.year + 1 if crawled is not None else LATEST_YEAR
+
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# A wire dateline opening a story: "WASHINGTON, March 3, 2023 (Reuters) -".
+_DATELINE = re.compile(
+    rf"^[A-Z][A-Za-z .,'/-]{{1,40}}?,?\s+(?:\([^)]{{2,30}}\)\s*)?"
+    rf"(?P<value>{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})"
 )
 
 
-def parse_date(value: str, *, tz: timezone = timezone.utc) -> datetime:
-    """ISO 8601 or one of ``DATE_FORMATS`` -> aware datetime (``tz`` if none given).
-
-    Raises ``ValueError`` with the value when it matches none of them.
-
-    Example:
-        >>> parse_date("2023-04-30T02:07:00+06:00").hour
-        2
-    """
-    value = value.strip()
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        for fmt in DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            raise ValueError(f"unrecognised date {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
-
-
-def parse_full_date(value: str) -> datetime | None:
-    """A date naming day, month and a four-digit year, read by dateparser (English), or
-    None. One without a zone is taken as UTC."""
-    import dateparser
-
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past"}
-    when = dateparser.parse(value, languages=["en"], settings=settings)
-    if when is None or not re.search(r"\d{4}", value):
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+def dateline(paragraph: str) -> str | None:
+    """The date of a wire dateline opening a paragraph ("LONDON, May 3, 2023 (Reuters) -"
+    gives "May 3, 2023"), or None; ``parse_date`` reads it."""
+    m = _DATELINE.match(paragraph)
+    return m.group("value") if m else None
 
 
 def parse_bound(value, name: str) -> datetime | date | None:

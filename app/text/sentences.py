@@ -1,8 +1,9 @@
-"""Sentence boundaries with exact character offsets, for English news prose.
+"""Sentence boundaries with exact character offsets, for English and Bangla news prose.
 
 Rule-based and deterministic: a sentence ends at ``.``, ``!`` or ``?`` (optionally
 followed by closing quotes or brackets) before whitespace and an upper-case letter,
-digit or opening quote, unless the word before the stop is a known abbreviation
+digit, Bangla letter or opening quote, or at Bangla's dari ``।`` before whitespace,
+unless the word before the stop is a known abbreviation
 ("Mr.", "U.S.", "Jan.") or a single initial ("Abdul L. Rashid"), or the stop is inside
 an open quotation: a quote of several sentences and its attribution ("A. B," he said.)
 stay one sentence, so a quoted sentence never loses its speaker. Does not handle
@@ -26,8 +27,11 @@ ABBREVIATIONS = frozenset(
 )
 
 # A candidate boundary: terminal punctuation, optional closers, whitespace, then
-# something that can start a sentence.
-_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+# something that can start a sentence (Bangla has no capitals: any Bangla letter can);
+# or the dari (and double dari) before whitespace, which always ends a Bangla sentence.
+_BOUNDARY = re.compile(
+    r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9\u0980-\u09FF])|[।॥]+["'”’)\]]*(?=\s+\S)"""
+)
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A quotation longer than this is taken to be unbalanced (a stray quote mark) and
 # sentences split inside it as usual; real multi-sentence news quotes are shorter.

@@ -8,18 +8,27 @@
 * ``content_words``: the lower-cased words that carry a subject (not ``STOPWORDS``,
   ``ANAPHORS`` or ``META_WORDS``);
 * ``keyword_terms``: what the keyword index stores, per text: bm25s's tokens, its
-  English stopword list removed, each stemmed by Snowball (PyStemmer).
+  English stopword list removed, each stemmed by Snowball (PyStemmer);
+* ``script_words``: words of any script, Indic ones whole: ``\\w`` alone misses the
+  vowel signs and the virama of Bangla ("কর্ণফুলী" is one word here, five pieces to
+  ``\\w+``); ``nfc`` and ``BANGLA_DIGITS`` for the forms Bangla text comes in.
 
-English only: a letter outside A-Z is not a ``words`` letter, and stemming and
-stopwords are English. Does not split compounds or handle hyphenation.
+``words``, stemming and the stopword lists are English. Does not split compounds or
+handle hyphenation.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _TOKEN = re.compile(r"\w+")
+# Word characters of any script: ``\w`` plus the combining signs of the Indic blocks
+# (U+0900-U+0DFF: vowel signs, virama) and the joiners ZWNJ/ZWJ that Bangla words hold.
+WORD_CHARS = r"\w\u0900-\u0DFF\u200c\u200d"
+_SCRIPT_WORD = re.compile(rf"[^\W\d_][{WORD_CHARS}'’-]*")
+BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")
 
 # Pronouns and demonstratives that point back in a conversation ("what else did he say?").
@@ -50,6 +59,18 @@ QUESTION_WORDS = frozenset(
     were are can could would will should has have had tell and so but or please any anything
     according give show list""".split()
 )
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC: the one form text is compared in (Bangla "য়" may come as one code
+    point or two)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def script_words(text: str) -> list[str]:
+    """Words of any script, as written: a letter, then letters, digits, Indic signs,
+    joiners, apostrophes and hyphens."""
+    return _SCRIPT_WORD.findall(text)
 
 
 def tokens(text: str) -> list[str]:
