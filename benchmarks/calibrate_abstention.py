@@ -28,7 +28,7 @@ import numpy as np
 
 from app.answer.abstain import question_terms
 from app.index.embedder import get_embedder
-from app.text.words import keyword_terms as tokenize
+from app.text.terms import keyword_terms as tokenize
 from benchmarks import rtqa
 from benchmarks.common import DATA, RESULTS, is_dev, table, write_result
 

@@ -34,7 +34,7 @@ from app.index import density
 from app.index.build import EMBED_RECIPE
 from app.index.keyword import KeywordIndex
 from app.search import fusion, query
-from app.text.words import keyword_terms as tokenize
+from app.text.terms import keyword_terms as tokenize
 from benchmarks import rtqa
 from benchmarks.common import machine, say, table, write_result
 from benchmarks.harness import (

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.text.words import content_words, keyword_terms
+from app.text.terms import keyword_terms
+from app.text.words import content_words
 from app.types import Hit
 
 NOT_FOUND = "I could not find this in the articles."

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.text.words import keyword_terms
+from app.text.terms import keyword_terms
 
 
 class KeywordIndex:

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from app.text.bangla import bangla_sentence_spans, is_bangla
+
 # Words that end with a full stop without ending a sentence. Lower-case, no dot.
 ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep rev hon pres
@@ -44,10 +46,14 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     Spans exclude surrounding whitespace, so ``text[s - offset:e - offset]`` is the
     sentence exactly. Every non-space character of ``text`` lies in one span.
 
+    A text that is mostly Bangla (``app.text.bangla.is_bangla``) takes the Bangla rules.
+
     Example:
         >>> sentence_spans("Mr. Smith left. He said no.")
         [(0, 15), (16, 27)]
     """
+    if is_bangla(text):
+        return bangla_sentence_spans(text, offset, ABBREVIATIONS)
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _BOUNDARY.finditer(text):

@@ -7,8 +7,6 @@
   reading who and what it names;
 * ``content_words``: the lower-cased words that carry a subject (not ``STOPWORDS``,
   ``ANAPHORS`` or ``META_WORDS``);
-* ``keyword_terms``: what the keyword index stores, per text: bm25s's tokens, its
-  English stopword list removed, each stemmed by Snowball (PyStemmer);
 * ``script_words``: words of any script, Indic ones whole: ``\\w`` alone misses the
   vowel signs and the virama of Bangla ("কর্ণফুলী" is one word here, five pieces to
   ``\\w+``); ``nfc`` and ``BANGLA_DIGITS`` for the forms Bangla text comes in.
@@ -21,7 +19,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 _TOKEN = re.compile(r"\w+")
 # Word characters of any script: ``\w`` plus the combining signs of the Indic blocks
@@ -113,18 +110,3 @@ def names(text: str) -> list[str]:
                 continue
             found.append(word)
     return found
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer  # PyStemmer: the Snowball stemmers, in C
-
-    return Stemmer.Stemmer("english")
-
-
-def keyword_terms(texts: list[str]) -> list[list[str]]:
-    """Each text's index terms: lower-cased, bm25s's English stopwords dropped, stemmed.
-    The same for passages and questions."""
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
