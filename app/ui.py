@@ -238,5 +238,5 @@ def launch(*, index_dir: str | Path | None = None, host: str = "127.0.0.1", port
     from app.search.retriever import get_retriever
 
     demo = create_app(index_dir)
-    get_retriever(index_dir).embedder.encode(["warm up"])
+    get_retriever(index_dir).embedder.encode(["warm up"], kind="query")
     demo.launch(server_name=host, server_port=port, show_error=True, css=CSS)

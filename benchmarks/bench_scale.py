@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     np.save(CACHE / "base.npy", np.asarray(base))
     from app.index.embedder import get_embedder
 
-    np.save(CACHE / "queries.npy", get_embedder().encode(texts[: 200 + WARM_UP]))
+    np.save(CACHE / "queries.npy", get_embedder().encode(texts[: 200 + WARM_UP], kind="query"))
     sizes = [100_000, 300_000] + ([] if args.quick else [1_000_000])
     shares = [0.05, 0.1, 0.2, 0.3]  # of the cells probed
     scale = {}

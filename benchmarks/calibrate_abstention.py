@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     row = {text: i for i, text in enumerate(unique)}
     embedder = get_embedder()
     passages = embedder.encode(unique, batch_size=64, progress=True)
-    queries = embedder.encode(questions, batch_size=64, progress=True)
+    queries = embedder.encode(questions, kind="query", batch_size=64, progress=True)
     scores = queries @ passages.T  # (questions, passages) cosines
     q_terms = [question_terms(q) for q in questions]
     p_terms = [set(t) for t in tokenize(unique)]

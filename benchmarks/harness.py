@@ -108,7 +108,7 @@ def candidates(
     h: Harness, texts: list[str], keyword: KeywordIndex, depth: int = CANDIDATES
 ) -> list[Candidates]:
     """Per question: the union of the top ``depth`` dense and keyword passages, as in the app."""
-    qv = h.retriever.embedder.encode(texts, batch_size=128)
+    qv = h.retriever.embedder.encode(texts, kind="query", batch_size=128)
     out = []
     for start in range(0, len(texts), 256):
         block = qv[start : start + 256] @ h.vectors.T

@@ -23,27 +23,28 @@ V = TypeVar("V")
 
 
 class SentenceCache:
-    """Sentence vectors by (model, text)."""
+    """Sentence vectors by (model, kind, text): a question ("query") or a sentence of a
+    passage ("passage"), which a model like e5 embeds differently."""
 
     def __init__(self, size: int = CACHE_SENTENCES):
         self.size = size
-        self._vectors: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+        self._vectors: OrderedDict[tuple[str, str, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def encode(self, embedder, texts: list[str]) -> np.ndarray:
-        """``embedder.encode(texts)``, embedding only the texts not cached."""
-        keys = [(embedder.name, t) for t in texts]
+    def encode(self, embedder, texts: list[str], *, kind: str = "passage") -> np.ndarray:
+        """``embedder.encode(texts, kind=kind)``, embedding only the texts not cached."""
+        keys = [(embedder.name, kind, t) for t in texts]
         with self._lock:
-            missing = list(dict.fromkeys(k[1] for k in keys if k not in self._vectors))
-        fresh = dict(zip(missing, embedder.encode(missing), strict=True)) if missing else {}
+            missing = list(dict.fromkeys(k[2] for k in keys if k not in self._vectors))
+        fresh = dict(zip(missing, embedder.encode(missing, kind=kind), strict=True)) if missing else {}
         out = []
         with self._lock:
             for key in keys:
-                vector = fresh.get(key[1])
+                vector = fresh.get(key[2])
                 if vector is None:
                     vector = self._vectors.get(key)
                     if vector is None:  # dropped meanwhile by another thread
-                        vector = embedder.encode([key[1]])[0]
+                        vector = embedder.encode([key[2]], kind=kind)[0]
                 self._vectors[key] = vector
                 self._vectors.move_to_end(key)
                 out.append(vector)

@@ -81,7 +81,7 @@ def compose(
     ]
     texts = [hit.text[s - hit.citation.start : e - hit.citation.start] for hit, s, e in spans]
     query = turn.query if turn is not None else question
-    q = SENTENCES.encode(retriever.embedder, [query])[0]  # cached: follow-ups ask it again
+    q = SENTENCES.encode(retriever.embedder, [query], kind="query")[0]  # cached: follow-ups ask it again
     index = retriever.index
     passages = np.stack([index.vector(index.row_of(h.citation.passage_id)) for h in read])
     sentences = SENTENCES.encode(retriever.embedder, texts)

