@@ -374,6 +374,16 @@ def _full_name(name: str, found: list[tuple[int, str]]) -> str:
     return best
 
 
+def role_holder(role: str, body: str) -> str | None:
+    """Who holds a role in ``body`` ("সেনাপ্রধান" -> the name after its last mention),
+    for a question that asks by role; None if ``role`` is not only title words or the
+    article names no holder."""
+    if not role.split() or not all(map(is_title, role.split())):
+        return None
+    holder = _role_name(role, body, len(body))
+    return _full_name(holder, mentions(body)) if holder else None
+
+
 def resolve_all(body: str, found: list[Attribution]) -> list[Attribution]:
     """Each attribution with its speaker resolved within ``body`` (``found`` in text
     order; a continuation, with no verb, takes the previous attribution's speaker)."""

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from app.text.bangla import BANGLA_WORD, is_bangla
+from app.text.bangla import is_bangla
 from app.text.date_forms import BANGLA_MONTHS, BANGLA_WEEKDAYS
-from app.text.words import BANGLA_DIGITS, nfc, tokens
+from app.text.words import BANGLA_DIGITS, bangla_words, nfc, tokens
 
 RECENT_WORDS = frozenset("latest now still currently current recent recently newest lately".split())
 MONTHS = (
@@ -64,7 +64,7 @@ def time_scope(question: str, as_of: datetime | date) -> TimeScope:
         >>> scope.since, scope.until, scope.phrase
         (datetime.date(2023, 4, 1), datetime.date(2023, 4, 30), 'in April 2023')
     """
-    recent = bool(RECENT_WORDS & set(tokens(question)) or BANGLA_RECENT_WORDS & set(_bangla_words(question)))
+    recent = bool(RECENT_WORDS & set(tokens(question)) or BANGLA_RECENT_WORDS & set(bangla_words(question)))
     base = as_of if isinstance(as_of, datetime) else datetime.combine(as_of, datetime.min.time())
     search = _search_bangla if is_bangla(question) else _search
     found = search(question, base.replace(tzinfo=None))
@@ -143,10 +143,6 @@ _BN_TAIL = re.compile(
     rf"^\s*(?:(?:সালে|সালের|তারিখে|তারিখের|তারিখ|মাসে|মাসের|এর){_BN_END})?\s*(?:(?:{'|'.join(_BN_DIRECTION)}){_BN_END})?"
 )
 _BN_HEAD = re.compile(r"(?:গত|বিগত|আগের|চলতি|এই)\s+$")
-
-
-def _bangla_words(text: str) -> list[str]:
-    return re.findall(BANGLA_WORD, nfc(text))
 
 
 def bangla_time_words(text: str) -> str:
