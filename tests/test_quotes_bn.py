@@ -107,6 +107,15 @@ def test_an_adverbial_clause_before_the_subject_is_cut():
     )
 
 
+def test_a_place_or_time_between_the_speaker_and_the_verb():
+    # a locative in -ায় ("বার্তায়") is a place, not part of the name
+    assert names("ভিডিও বার্তায় প্রার্থী কামরুল হাসান বলেন, তিনি নির্বাচন করবেন না।") == [nfc("কামরুল হাসান")]
+    assert names("সভার আগে সমাবেশে মেয়র জসিম উদ্দিন বলেন, রাস্তা মেরামত হবে।") == [nfc("জসিম উদ্দিন")]
+    # the subject first, then a day and a place: titles before the name are skipped
+    text = "বিশ্বব্যাংকের আঞ্চলিক পরিচালক মার্টিন ক্লার্ক মঙ্গলবার সম্মেলনে বলেন, ঋণ বাড়ানো হবে।"
+    assert names(text) == [nfc("মার্টিন ক্লার্ক")]
+
+
 def test_the_subject_opening_a_participle_clause():
     text = "তিনি শহরের ইতিহাস তুলে ধরে বলেন, ‘এই শহর অনেক পুরোনো।’"
     assert [span for span, _, _ in found(text)] == ["এই শহর অনেক পুরোনো।"]

@@ -94,7 +94,7 @@ ADVERBS = _words("আরও আরো এরপর পরে তখন আবা
 # Words that end an adverbial clause before the subject.
 BREAK_WORDS = _words(
     """নিয়ে জবাবে উত্তরে প্রসঙ্গে বিষয়ে উদ্দেশে শেষে পর পরে সময় সময়ে মধ্যে জন্য কারণে ক্ষেত্রে দিকে সঙ্গে
-    সাথে করে ধরে দিয়ে জানিয়ে তুলে টেনে এনে রেখে হয়ে থেকে চেয়ে প্রশ্নে প্রশ্নের জানতে চাইলে করলে হলে"""
+    সাথে করে ধরে দিয়ে জানিয়ে তুলে টেনে এনে রেখে হয়ে থেকে চেয়ে প্রশ্নে প্রশ্নের জানতে চাইলে করলে হলে আগে"""
 )
 FUNCTION = _words(
     """এ এই ওই সেই ও এবং বা আর কিন্তু তবে যে যা যিনি যাঁরা কী কি না নয় হয় হয়েছে ছিল ছিলেন আছে থাকে আরেক
@@ -174,9 +174,10 @@ def is_break(word: str) -> bool:
         return True
     if w.endswith("লে") and len(w) > 3 and w not in NAME_PARTS:  # conditional: চাইলে, করলে
         return True
-    # locative or participle: কণ্ঠে, অনুষ্ঠানে, সম্মেলনে, হাতে
-    locative = re.search(r"[\u0995-\u09b9\u09dc-\u09df]ে$|য়ে$|তে$", w)
-    return bool(locative) and len(w) >= 4 and w not in NAME_PARTS and not is_title(w)
+    # locative or participle: কণ্ঠে, অনুষ্ঠানে, সম্মেলনে, হাতে, বার্তায়, পথসভায়
+    locative = re.search(r"[\u0995-\u09b9\u09dc-\u09df]ে$|য়ে$|তে$", w) and len(w) >= 4
+    locative = locative or (w.endswith(nfc("ায়")) and len(w) >= 5 and w not in SURNAMES)
+    return bool(locative) and w not in NAME_PARTS and not is_title(w)
 
 
 def _is_genitive(word: str) -> bool:
@@ -240,10 +241,19 @@ def _leading_subject(words: list[str]) -> str:
         i += 1
     if i < len(words) and is_pronoun(words[i]):
         return words[i]
+    # "জাতিসংঘ মহাসচিবের উপমুখপাত্র ফারহান হক (সোমবার ব্রিফিংয়ে বলেন)": titles may come
+    # first; a name after a title ends at a case-marked word ("… গোয়েল সিএনএনের কাছে")
     run: list[str] = []
+    titled = named = False
     for w in words[i:]:
-        if not _name_like(w) or len(run) >= MAX_NAME_WORDS:
+        if not (_name_like(w) or is_title(w)) or len(run) >= MAX_NAME_WORDS + 4:
             break
+        if is_title(w):
+            titled, named = True, False
+        elif titled:
+            if named and (_is_genitive(w) or norm(w).endswith("কে")):
+                break
+            named = True
         run.append(w)
     return " ".join(run)
 
