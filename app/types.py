@@ -70,7 +70,9 @@ class Article(_Record):
 class Attribution(_Record):
     """A direct quote in an article body and who said it.
 
-    ``start``/``end`` bound the quoted words inside the quotation marks; ``speaker`` is
+    ``start``/``end`` bound the quoted words inside the quotation marks (in Bangla news
+    also a statement reported without them, ``X বলেন, <sentence>।``: that sentence after
+    the comma, the commonest way Bangla papers attribute speech); ``speaker`` is
     the attribution as written ("he", "Mr Blair", "a spokesman for the firm") and
     ``name`` the speaker resolved within the article ("Tony Blair"), or the phrase itself
     when no name is given. ``verb`` is the reporting verb ("said", "quoted as saying"),

@@ -153,7 +153,7 @@ def test_an_update_reuses_stored_quotes_and_signatures(tmp_path, monkeypatch):
     build_index(news, tmp_path / "index")
     calls = []
     real = enrich.find_quotes
-    monkeypatch.setattr(enrich, "find_quotes", lambda body: calls.append(body) or real(body))
+    monkeypatch.setattr(enrich, "find_quotes", lambda body, *rest: calls.append(body) or real(body, *rest))
     (news / "extra.txt").write_text(
         "Port reopens\n\nThe port reopened on Monday after the strike ended, officials said.\n"
     )

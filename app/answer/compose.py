@@ -27,8 +27,10 @@ from app.answer.abstain import NOT_FOUND, answerable
 from app.answer.cache import SENTENCES
 from app.answer.followup import Turn, quoted_in, same_person
 from app.news.speakers import VERBS
+from app.news.speakers_bn import role_holder
 from app.news.syndication import near_duplicate
 from app.search.retriever import Retriever
+from app.text.bangla import is_bangla
 from app.text.sentences import sentence_spans
 from app.text.words import content_words, norm
 from app.types import Answer, Hit, Quote, StoredArticle
@@ -92,13 +94,15 @@ def compose(
     by_passage = {id(h): float(c) for h, c in zip(read, passage_cos, strict=True)}
     asked = turn.speaker if turn is not None else None
     words = quoted_in(question)
+    holders: dict[str, str | None] = {}  # article id -> who holds the asked role there
     candidates = []
     for (hit, s, e), text, sv in zip(spans, texts, sentences, strict=True):
         if norm(text) in (skip or set()):
             continue
         score = _score(float(sv @ q), by_passage[id(hit)], text, subject)
-        speakers = _speakers(index.articles[hit.citation.article_id], s, e)
-        if asked and any(same_person(asked, n) or same_person(asked, w) for n, w in speakers):
+        article = index.articles[hit.citation.article_id]
+        speakers = _speakers(article, s, e)
+        if asked and _said_by(asked, speakers, article, holders):
             score += SPEAKER_BONUS
         elif asked and _reports(asked, text):  # indirect speech: "X told Y that ..."
             score += SPEAKER_BONUS / 2
@@ -120,6 +124,20 @@ def compose(
 def _speakers(article: StoredArticle, start: int, end: int) -> list[tuple[str, str]]:
     """(name, as written) of each quote that overlaps body[start:end], stored at build."""
     return [(q.name, q.speaker) for q in article.quotes if q.start < end and q.end > start]
+
+
+def _said_by(asked: str, speakers: list[tuple[str, str]], article: StoredArticle, holders: dict) -> bool:
+    """Whether one of the quotes' speakers (name, as written) is the person asked about;
+    a Bangla question that asks by role ("সেনাপ্রধান কী বলেছেন?") means whoever holds the
+    role in that article."""
+    if any(same_person(asked, n) or same_person(asked, w) for n, w in speakers):
+        return True
+    if not speakers or not is_bangla(asked):
+        return False
+    if article.article_id not in holders:
+        holders[article.article_id] = role_holder(asked, article.body)
+    holder = holders[article.article_id]
+    return holder is not None and any(same_person(holder, n) for n, _ in speakers)
 
 
 def _reports(asked: str, text: str) -> bool:

@@ -1,6 +1,7 @@
 """What newsdesk knows about an article beyond its text, worked out once at build time
-and stored with it: its direct quotes and speakers (``app.news.quotes``), and the story
-it belongs to when outlets carry the same wire copy (``app.news.syndication``).
+and stored with it: its direct quotes and speakers (``app.news.quotes``, by the rules of
+the article's language), and the story it belongs to when outlets carry the same wire
+copy (``app.news.syndication``).
 
 Incremental: an article already in the index (same article id, so the same title and
 body) keeps its stored signature and quotes, so an update hashes and parses only the
@@ -20,7 +21,8 @@ from app.news import syndication
 from app.news.quotes import find_quotes
 from app.types import Article, StoredArticle
 
-ENRICH_VERSION = 1
+# 2: Bangla articles take the Bangla quote rules (app.news.quotes_bn).
+ENRICH_VERSION = 2
 
 
 def enrich(
@@ -39,7 +41,7 @@ def enrich(
         if old is not None and old.enriched == ENRICH_VERSION:
             quotes = old.quotes
         else:
-            quotes = tuple(find_quotes(article.body))
+            quotes = tuple(find_quotes(article.body, article.language))
         drafts.append((article, minhash, quotes))
     ids = [a.article_id for a, _, _ in drafts]
     sigs = np.stack([syndication.decode(m) for _, m, _ in drafts]) if drafts else None

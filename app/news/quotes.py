@@ -16,6 +16,8 @@ words), the attribution is looked for, in this order:
    (news style: ``"A," he said. "B."``).
 
 The speaker as written is then resolved within the article (``app.news.speakers``).
+A Bangla body takes the Bangla rules instead (``app.news.quotes_bn``), which also return
+statements reported without quotation marks, the commonest form in Bangla news.
 Quote marks are paired by their side (an opening mark follows a space), so a
 quote that runs over several sentences or lost paragraph breaks (``"A. "B," he said``)
 stays one quote.
@@ -30,7 +32,9 @@ from __future__ import annotations
 
 import re
 
+from app.news.quotes_bn import find_quotes_bn
 from app.news.speakers import PRONOUNS, VERBS, has_name, is_name, resolve
+from app.text.bangla import is_bangla
 from app.text.sentences import clause_end, last_sentence_start, stop_after
 from app.types import Attribution
 
@@ -67,13 +71,21 @@ _LEADING_WORDS = re.compile(
 # the run, so "... Hopkins. He" is not one name.
 
 
-def find_quotes(body: str) -> list[Attribution]:
+def find_quotes(body: str, language: str | None = None) -> list[Attribution]:
     """Every direct quote in ``body`` with its speaker, in text order.
+
+    Args:
+        body: an article's text; the offsets returned are into it.
+        language: the article's language ("en", "bn", ...) if known. A Bangla article,
+            or one of unknown language whose text is mostly Bangla
+            (``app.text.bangla.is_bangla``), takes the Bangla rules.
 
     Example:
         >>> [q.name for q in find_quotes('"We will win," union leader Maria Santos said.')]
         ['Maria Santos']
     """
+    if language == "bn" or (language in (None, "", "und") and is_bangla(body)):
+        return find_quotes_bn(body)
     found: list[Attribution] = []
     previous: Attribution | None = None
     for start, end in _quote_spans(body):

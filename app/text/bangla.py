@@ -21,24 +21,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from app.text.words import BANGLA_DIGITS, nfc
+from app.text.words import BANGLA_DIGITS, BANGLA_QUESTION_WORDS, BANGLA_WORD, nfc
 
 # A text is treated as Bangla when at least this share of its letters are.
 BANGLA_SHARE = 0.3
 _BANGLA_CHAR = re.compile("[\u0980-\u09ff]")
-# A Bangla word: U+0980-U+09E3 (signs, vowels, consonants, vowel signs, virama, khanda
-# ta, au mark, nukta letters), U+09F0-U+09F1, plus ZWJ/ZWNJ. Digits, ৳ and the danda are
-# not word characters.
-BANGLA_WORD = r"[\u0980-\u09E3\u09F0\u09F1\u09FC\u09FE\u200c\u200d]+"
 _BANGLA_RUN = re.compile(BANGLA_WORD)
-
-# Question words: dropped from keyword queries and passages (they are rarely what a
-# passage says). The whole stopwords-iso list measured worse (see the module doc).
-QUESTION_WORDS = frozenset(
-    nfc(w)
-    for w in """কে কী কি কোন কোনো কোথায় কোথা কবে কত কতো কেন কীভাবে কিভাবে কারা কাকে কার কাদের
-    কোনটি কয়টি কয়জন কতজন কতটি কতটা কততম কোনটা কিসের কীসের কিসে কোথাকার""".split()
-)
+# Question words (app.text.words): dropped from keyword queries and passages (they are
+# rarely what a passage says). The whole stopwords-iso list measured worse (module doc).
+QUESTION_WORDS = BANGLA_QUESTION_WORDS
 
 
 def is_bangla(text: str, threshold: float = BANGLA_SHARE) -> bool:

@@ -70,7 +70,7 @@ class DateError(ValueError):
 
 
 # Gregorian month names as the Bangladeshi press spells them (with common variants).
-_BANGLA_MONTHS = {
+BANGLA_MONTHS = {
     nfc(name): english
     for english, names in {
         "January": "জানুয়ারি জানুয়ারী",
@@ -88,7 +88,7 @@ _BANGLA_MONTHS = {
     }.items()
     for name in names.split()
 }
-_BANGLA_WEEKDAYS = [nfc(w) for w in "শনিবার রবিবার রোববার সোমবার মঙ্গলবার বুধবার বৃহস্পতিবার শুক্রবার".split()]
+BANGLA_WEEKDAYS = [nfc(w) for w in "শনিবার রবিবার রোববার সোমবার মঙ্গলবার বুধবার বৃহস্পতিবার শুক্রবার".split()]
 # Times of day before a clock time: whether it is AM or PM (রাত before 6 is after midnight).
 _BANGLA_DAYPARTS = {
     nfc(k): v
@@ -225,13 +225,13 @@ def _normalise(text: str) -> str:
 
 
 def _bangla_to_english(text: str) -> str:
-    for weekday in _BANGLA_WEEKDAYS:
+    for weekday in BANGLA_WEEKDAYS:
         text = text.replace(weekday, " ")
     part = None
     for word, meaning in _BANGLA_DAYPARTS.items():
         if word in text:
             part, text = meaning, text.replace(word, " ")
-    for name, english in sorted(_BANGLA_MONTHS.items(), key=lambda kv: -len(kv[0])):
+    for name, english in sorted(BANGLA_MONTHS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"{re.escape(name)}(?![\u0980-\u09FF])", english, text)
     text = text.replace(nfc("টা"), ":00") if re.search(r"\d" + nfc("টা"), text) else text
     text = re.sub(nfc("(সাল|খ্রিস্টাব্দ|ইং)"), " ", text)

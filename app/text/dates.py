@@ -27,6 +27,7 @@ import re
 from datetime import date, datetime, timezone, tzinfo
 
 from app.text.date_forms import (
+    BANGLA_MONTHS,
     DHAKA,
     EARLIEST_YEAR,
     FORMATS,
@@ -50,6 +51,7 @@ __all__ = [
     "from_iso",
     "is_placeholder",
     "long_date",
+    "long_date_bn",
     "parse_bound",
     "parse_date",
     "short_date",
@@ -187,6 +189,29 @@ def day(when: datetime | None) -> str:
 
 def long_date(when: datetime) -> str:
     """ "30 April 2023, 02:07 (UTC+06:00)": the date and time with its zone."""
+    return f"{when.day} {when:%B %Y}, {when:%H:%M} ({_zone(when)})"
+
+
+def long_date_bn(when: datetime) -> tuple[str, str]:
+    """``long_date`` in Bangla, as (day, time): ("৩০ এপ্রিল ২০২৩", "০২:০৭, UTC+06:00")."""
+    day = f"{when.day} {_BANGLA_MONTH_NAMES[when.month - 1]} {when.year}".translate(_TO_BANGLA_DIGITS)
+    return day, f"{when:%H:%M}".translate(_TO_BANGLA_DIGITS) + f", {_zone(when)}"
+
+
+def _zone(when: datetime) -> str:
     offset = when.strftime("%z")
-    zone = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
-    return f"{when.day} {when:%B %Y}, {when:%H:%M} ({zone})"
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
+_TO_BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
+def _first_spellings() -> list[str]:
+    """Each month's first spelling in date_forms' table (the usual one), January first."""
+    names: dict[str, str] = {}
+    for name, english in BANGLA_MONTHS.items():
+        names.setdefault(english, name)
+    return list(names.values())
+
+
+_BANGLA_MONTH_NAMES = _first_spellings()
