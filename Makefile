@@ -28,12 +28,14 @@ index: install
 run: install index
 	$(PY) -m app serve
 
-# Browser tests need Debian's chromium (never `playwright install`, which downloads).
+# Browser tests need Debian's chromium (never `playwright install`, which downloads), and
+# fonts-noto-core for Bangla glyphs (Noto Sans Bengali) in the page.
+BROWSER_PACKAGES := chromium fonts-noto-core
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq chromium; \
-	  else echo "chromium missing: run 'apt-get install -y chromium' as root for the browser tests"; fi; }
+	@if command -v chromium >/dev/null 2>&1 && dpkg -s fonts-noto-core >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES); \
+	elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "chromium or Bangla fonts missing: run 'apt-get install -y $(BROWSER_PACKAGES)' as root for the browser tests"; fi
 
 # Style (ruff) and the layers (import-linter contracts in pyproject.toml).
 lint: install

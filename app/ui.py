@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from app.text.dates import from_iso, short_date
+from app.text.language import language_name
 from app.types import Answer
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -66,7 +67,7 @@ def sources_html(answer: Answer) -> str:
     if answer.abstained:
         for n, hit in enumerate(answer.hits[:3], start=1):
             c = hit.citation
-            items.append(_source(n, c.title, c.source, c.published, c.paragraph, hit.text, None))
+            items.append(_source(n, c.title, c.source, c.published, c.paragraph, c.language, hit.text, None))
         heading = "Possibly related" if items else "No sources"
     else:
         texts = {h.citation.passage_id: h for h in answer.hits}
@@ -75,13 +76,15 @@ def sources_html(answer: Answer) -> str:
             passage, start = (hit.text, hit.citation.start) if hit else (q.quote, q.start)
             span = (q.start - start, q.end - start)
             also = hit.citation.carried_by if hit else ()
-            items.append(_source(q.n, q.title, q.source, q.published, q.paragraph, passage, span, also))
+            item = _source(q.n, q.title, q.source, q.published, q.paragraph, q.language, passage, span, also)
+            items.append(item)
         heading = "Sources"
     return f"<div class='nd-sources'><h3>{heading}</h3>{''.join(items)}</div>"
 
 
-def _source(n, title, source, published, paragraph, passage, span, also=()) -> str:
-    meta = f"{source or 'unknown outlet'} · {short_date(published)} · paragraph {paragraph}"
+def _source(n, title, source, published, paragraph, language, passage, span, also=()) -> str:
+    outlet = source or "unknown outlet"
+    meta = f"{outlet} · {short_date(published)} · {language_name(language)} · paragraph {paragraph}"
     if also:  # the same wire story in other outlets
         meta += " · also carried by " + ", ".join(o.source or o.title for o in also)
     if span and 0 <= span[0] <= span[1] <= len(passage):
@@ -102,6 +105,7 @@ def chat(
     outlets: list[str] | None = None,
     since: str = "",
     until: str = "",
+    languages: list[str] | None = None,
     *,
     index_dir: str | Path | None = None,
 ) -> tuple[str, str]:
@@ -121,6 +125,7 @@ def chat(
             since=since or None,
             until=until or None,
             outlets=outlets or None,
+            languages=languages or None,
         )
     except ValueError as err:
         return f"Please ask a question about the articles ({escape_markdown(str(err))}).", ""
@@ -149,12 +154,15 @@ def user_questions(history: list | None) -> list[str]:
 def index_summary(index_dir: str | Path | None = None) -> str:
     from app.search.retriever import get_retriever
 
-    manifest = get_retriever(index_dir).index.manifest
+    index = get_retriever(index_dir).index
+    manifest = index.manifest
     built = from_iso(manifest.get("built"))
     when = built.strftime("%d %b %Y %H:%M UTC") if built else "unknown"
     articles, passages = manifest.get("articles", 0), manifest["count"]
+    languages = Counter(a.language for a in index.articles.values())
+    by_language = ", ".join(f"{language_name(c)} {n}" for c, n in languages.most_common())
     return (
-        f"Indexed: {articles} article{'s' * (articles != 1)}, "
+        f"Indexed: {articles} article{'s' * (articles != 1)} ({by_language}), "
         f"{passages} passage{'s' * (passages != 1)}, built {when}"
     )
 
@@ -164,6 +172,7 @@ def example_questions(index_dir: str | Path | None = None, n: int = 3) -> list[s
     (from the quotes and speakers the build found), else the headline."""
     from app.news.speakers import PRONOUNS, has_name
     from app.search.retriever import get_retriever
+    from app.text.words import BANGLA_ANAPHORS as BANGLA_PRONOUNS
 
     articles = list(get_retriever(index_dir).index.articles.values())
     articles.sort(key=lambda a: a.published.timestamp() if a.published else float("-inf"), reverse=True)
@@ -171,6 +180,15 @@ def example_questions(index_dir: str | Path | None = None, n: int = 3) -> list[s
     for article in articles:
         # A resolved name ("Ayatollah Ali Khamenei") asked by its last word ("Khamenei");
         # a speaker with no name ("a spokesman", "he") makes no question.
+        if article.language == "bn":  # Bangla names have no capitals: the full resolved name
+            speakers = Counter(q.name for q in article.quotes if q.name and q.name not in BANGLA_PRONOUNS)
+            example = (
+                f"{speakers.most_common(1)[0][0]} কী বলেছেন?"
+                if speakers
+                else f"{article.title} নিয়ে কী জানা যায়?"
+            )
+            examples.append(example)
+            continue
         named = [q.name for q in article.quotes if q.name.lower() not in PRONOUNS and has_name(q.name)]
         speakers = Counter(name.split()[-1] for name in named)
         if speakers:
@@ -192,10 +210,15 @@ def create_app(index_dir: str | Path | None = None):
 
     index = get_retriever(index_dir).index
     outlets = sorted({a.source for a in index.articles.values() if a.source})
+    languages = [
+        (language_name(c), c) for c, _ in Counter(a.language for a in index.articles.values()).most_common()
+    ]
     examples = example_questions(index_dir)
 
-    def answer_chat(message: str, history: list, outlets: list[str], since: str, until: str):
-        return chat(message, history, outlets, since, until, index_dir=index_dir)
+    def answer_chat(
+        message: str, history: list, outlets: list[str], since: str, until: str, languages: list[str]
+    ):
+        return chat(message, history, outlets, since, until, languages, index_dir=index_dir)
 
     answer_chat.__name__ = "chat"  # the API endpoint is named after the function: /chat
     with gr.Blocks(title="newsdesk", fill_height=True) as demo:
@@ -205,6 +228,13 @@ def create_app(index_dir: str | Path | None = None):
             gr.Dropdown(outlets, multiselect=True, label="Outlets", elem_id="outlets", render=False),
             gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since", render=False),
             gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until", render=False),
+            gr.Dropdown(
+                languages,
+                multiselect=True,
+                label="Languages (none chosen: all)",
+                elem_id="languages",
+                render=False,
+            ),
         ]
         with gr.Row():
             with gr.Column(scale=3):
@@ -220,7 +250,7 @@ def create_app(index_dir: str | Path | None = None):
                     additional_inputs=filters,
                     additional_inputs_accordion=gr.Accordion("Filters", open=False, render=False),
                     additional_outputs=[sources],
-                    examples=[[q, None, None, None] for q in examples],  # None: shown in the chat
+                    examples=[[q, None, None, None, None] for q in examples],  # None: shown in the chat
                     example_labels=examples,
                     api_name="chat",
                     # two answers at a time: one a core; more would only contend for them

@@ -73,7 +73,8 @@ def test_escape_markdown_keeps_text_and_kills_markup():
 def test_chat_answers_with_linked_markers_and_sources(corpus_index):
     markdown, sources = chat(QUESTION, [], index_dir=corpus_index)
     assert "[\\[1\\]](#source-1)" in markdown
-    assert "id='source-1'" in sources and TITLE in sources and "Reuters · 30 Apr 2023 · paragraph" in sources
+    assert "id='source-1'" in sources and TITLE in sources
+    assert "Reuters · 30 Apr 2023 · English · paragraph" in sources
     assert "<mark>" in sources
 
 
@@ -113,7 +114,7 @@ def test_hostile_article_is_escaped_in_answer_and_sources(hostile_index):
 
 @pytest.mark.integration
 def test_summary_and_examples_come_from_the_index(corpus_index):
-    assert index_summary(corpus_index).startswith("Indexed: 6 articles, ")
+    assert index_summary(corpus_index).startswith("Indexed: 6 articles (English 6), ")
     # The newest articles first: the two archive stories quote no one (their headlines),
     # then the seed, whose most quoted speaker the build resolved to Ayatollah Ali Khamenei.
     assert example_questions(corpus_index) == [
@@ -142,7 +143,7 @@ def test_browser_asks_and_sees_the_cited_answer(tmp_path):
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(url, wait_until="load")
         box = page.wait_for_selector("#question textarea", timeout=60_000)
-        assert "Indexed: 1 article, 7 passages" in page.inner_text("#summary")
+        assert "Indexed: 1 article (English 1), 7 passages" in page.inner_text("#summary")
         box.fill(QUESTION)
         box.press("Enter")
         page.wait_for_selector("#source-1", timeout=60_000)
@@ -156,7 +157,7 @@ def test_browser_asks_and_sees_the_cited_answer(tmp_path):
         )
         assert page.locator("#chat a[href='#source-1']").count() >= 1  # markers link to sources
         sources = page.inner_text("#sources")
-        assert TITLE in sources and "Reuters · 30 Apr 2023 · paragraph" in sources
+        assert TITLE in sources and "Reuters · 30 Apr 2023 · English · paragraph" in sources
         assert page.locator("#sources mark").count() >= 1  # the quoted sentence, highlighted
         page.screenshot(path=str(tmp_path / "newsdesk.png"), full_page=True)
         assert (tmp_path / "newsdesk.png").stat().st_size > 10_000
@@ -248,3 +249,47 @@ def test_server_binds_loopback_by_default():
     with serving() as url:
         port = int(url.rstrip("/").rsplit(":", 1)[1])
         assert _listening(port) == {"127.0.0.1"}
+
+
+@pytest.fixture(scope="module")
+def bangla_index(tmp_path_factory) -> Path:
+    import json
+
+    from test_bangla_questions import EXAMS, FLOOD
+
+    root = tmp_path_factory.mktemp("bangla-page")
+    (root / "news").mkdir()
+    shutil.copy(SEED, root / "news" / SEED.name)
+    lines = [json.dumps(a, ensure_ascii=False) for a in (FLOOD, EXAMS)]
+    (root / "news" / "bangla.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    build_index(root / "news", root / "index")
+    return root / "index"
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+def test_browser_answers_a_bangla_question_in_shaped_bangla_glyphs(bangla_index, tmp_path):
+    from browser import need_bangla_fonts, rendering_fonts
+
+    need_bangla_fonts()
+    with serving("--index", str(bangla_index)) as url, browser_page() as page:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url, wait_until="load")
+        assert "Bangla 2" in page.inner_text("#summary")
+        box = page.wait_for_selector("#question textarea", timeout=60_000)
+        box.fill("ত্রাণমন্ত্রী কী বলেছেন?")
+        box.press("Enter")
+        page.wait_for_selector("#source-1", timeout=60_000)
+        page.wait_for_function(
+            "document.querySelector('#chat').innerText.includes('খেয়ে থাকবে না')", timeout=60_000
+        )
+        sources = page.inner_text("#sources")
+        assert "সিলেটে বন্যায় পানিবন্দী লাখো মানুষ" in sources and "Bangla · paragraph" in sources
+        # The quote is drawn with a Bengali font (shaped conjuncts, vowel signs), not boxes.
+        fonts = rendering_fonts(page, "#sources mark")
+        bengali = {name: n for name, n in fonts.items() if "Bengali" in name}
+        assert bengali and sum(bengali.values()) >= 20, fonts
+        page.screenshot(path=str(tmp_path / "bangla.png"), full_page=True)
+        assert (tmp_path / "bangla.png").stat().st_size > 10_000
+        if os.environ.get("UPDATE_SCREENSHOT") == "1":
+            shutil.copy(tmp_path / "bangla.png", PROJECT / "docs" / "screenshot-bangla.png")

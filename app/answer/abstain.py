@@ -14,11 +14,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.text.bangla import question_language
 from app.text.terms import keyword_terms
 from app.text.words import content_words
 from app.types import Hit
 
 NOT_FOUND = "I could not find this in the articles."
+NOT_FOUND_BN = "প্রতিবেদনগুলোতে এর উত্তর পাওয়া যায়নি।"  # the same, for a question asked in Bangla
+
+
+def not_found(question: str) -> str:
+    """What an abstaining answer says, in the question's language."""
+    return NOT_FOUND_BN if question_language(question) == "bn" else NOT_FOUND
 ABSTAIN_LEXICAL = 0.5
 ABSTAIN_BELOW = 0.81
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from app.answer.abstain import NOT_FOUND
+from app.answer.abstain import not_found
 from app.answer.cache import AnswerCache
 from app.answer.compose import RETRIEVE_K, compose
 from app.answer.followup import previous_questions, resolve
@@ -46,6 +46,7 @@ def ask(
     since: datetime | str | None = None,
     until: datetime | str | None = None,
     outlets: list[str] | None = None,
+    languages: list[str] | None = None,
     as_of: datetime | None = None,
 ) -> Answer:
     """Answer ``question`` from the indexed articles, quoting and citing them.
@@ -55,10 +56,10 @@ def ask(
         history: the earlier questions of the conversation (strings or ``Answer``s),
             used to resolve follow-ups such as "what else did he say?".
         index_dir: an index folder; default the project's ``embeddings/``.
-        since, until, outlets: restrict to articles published in a date range or by
-            these outlets. Without ``since``/``until``, a time in the question ("in
-            April 2023", "last week") restricts it, read relative to ``as_of``
-            (default: the newest article's date).
+        since, until, outlets, languages: restrict to articles published in a date
+            range, by these outlets, in these languages ("bn", "en"). Without
+            ``since``/``until``, a time in the question ("in April 2023", "last week")
+            restricts it, read relative to ``as_of`` (default: the newest article's date).
 
     Example:
         >>> answer = ask("what did Khamenei say about US troops")
@@ -68,20 +69,20 @@ def ask(
     question = check_question(question)
     retriever = get_retriever(index_dir)
     turn = resolve(question, history)
-    asked_filters = make_filters(since, until, outlets)
+    asked_filters = make_filters(since, until, outlets, languages)
     previous = _previous_answer(history, index_dir, asked_filters) if turn.followup else None
     scope = time_scope(question, as_of or retriever.index.newest or datetime.now().astimezone())
     if since is None and until is None and scope.phrase:
         # the time becomes a filter, and leaves the words searched for
         since, until = scope.since, scope.until
         turn = replace(turn, query=turn.query.replace(scope.phrase, " ").strip())
-    filters = make_filters(since, until, outlets)
+    filters = make_filters(since, until, outlets, languages)
     if turn.intent != "content":
         return metadata_answer(turn, retriever, previous, filters)
     hits = tuple(retriever.search(turn.query, RETRIEVE_K, filters=filters))
     if not hits and filters != asked_filters:  # nothing in the question's period: say so,
         related = tuple(retriever.search(turn.query, RETRIEVE_K, filters=asked_filters))  # the closest
-        return Answer(question, NOT_FOUND, (), related, True, turn.query)
+        return Answer(question, not_found(question), (), related, True, turn.query)
     if scope.recent:
         hits = _newest_first(hits)
         turn = replace(turn, recent=True)
@@ -136,6 +137,7 @@ def _previous_answer(history: Any, index_dir, filters: Filters) -> Answer | None
                 since=filters.since,
                 until=filters.until,
                 outlets=sorted(filters.outlets),
+                languages=sorted(filters.languages),
             )
         except ValueError:
             return None

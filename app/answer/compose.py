@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.answer.abstain import NOT_FOUND, answerable
+from app.answer.abstain import answerable, not_found
 from app.answer.cache import SENTENCES
 from app.answer.followup import Turn, quoted_in, same_person
 from app.news.speakers import VERBS
@@ -73,7 +73,7 @@ def compose(
     """Choose, deduplicate, order and cite the sentences that answer ``question``."""
     resolved = turn.query if turn is not None and turn.query != question else None
     if not hits:
-        return Answer(question, NOT_FOUND, (), hits, True, resolved)
+        return Answer(question, not_found(question), (), hits, True, resolved)
     read = hits[:PASSAGES_READ]
     spans = [
         (hit, s, e)
@@ -89,7 +89,7 @@ def compose(
     sentences = SENTENCES.encode(retriever.embedder, texts)
     passage_cos = passages @ q
     if not answerable(query, read, passage_cos):
-        return Answer(question, NOT_FOUND, (), hits, True, resolved)
+        return Answer(question, not_found(question), (), hits, True, resolved)
     subject = set(turn.subject_words if turn is not None else content_words(question))
     by_passage = {id(h): float(c) for h, c in zip(read, passage_cos, strict=True)}
     asked = turn.speaker if turn is not None else None
@@ -117,7 +117,7 @@ def compose(
         candidates = [c for c in candidates if c.hit.citation.published == newest] or candidates
     chosen = _choose(candidates)
     if not chosen:
-        return Answer(question, NOT_FOUND, (), hits, True, resolved)
+        return Answer(question, not_found(question), (), hits, True, resolved)
     return _cite(question, chosen, hits, resolved)
 
 

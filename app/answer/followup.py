@@ -194,7 +194,10 @@ def resolve(question: str, history: Any = None) -> Turn:
         w in ANAPHORS or w in MORE_WORDS or w in BANGLA_ANAPHORS or w in BANGLA_MORE_WORDS
         for w in lower_words
     )
-    leans = leans or len(lower_words) <= 3
+    # A short question leans on the conversation, and so does a question about an article's
+    # date or outlet that names no subject of its own ("which newspaper published it?",
+    # "কোন পত্রিকা প্রকাশ করেছে?"): it can only be about the article just discussed.
+    leans = leans or len(lower_words) <= 3 or intent != "content"
     if not earlier or own_subject or not leans:
         return Turn(question, question, intent, subject_words=tuple(content_words(question)), speaker=speaker)
     previous = earlier[-1]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.answer.abstain import NOT_FOUND
+from app.answer.abstain import not_found
 from app.answer.compose import RETRIEVE_K
 from app.answer.followup import Turn
 from app.search.filters import Filters
@@ -42,7 +42,7 @@ def metadata_answer(turn: Turn, retriever: Retriever, previous: Answer | None, f
         hits = tuple(retriever.search(question, 1, filters=filters))
         quote = _lede_quote(hits[0]) if hits else None
     if quote is None:
-        return Answer(question, NOT_FOUND, (), hits, True)
+        return Answer(question, not_found(question), (), hits, True)
     if is_bangla(question):
         text = _in_bangla(quote, turn.intent)
     else:

@@ -30,6 +30,7 @@ from app.index.embedder import get_embedder, model_name
 from app.index.errors import IndexUnavailable
 from app.index.keyword import KeywordIndex
 from app.index.locations import default_index_dir, default_seeds_dir
+from app.index.models import choose_model
 from app.index.passages import split_passages
 from app.index.store import PassageRow, StoredIndex
 from app.index.vectors import index_kind
@@ -56,7 +57,9 @@ def build_index(
     Args:
         source: a folder of articles (searched recursively) or one file.
         out_dir: the index folder; created if missing.
-        model: a sentence-transformers model name or path; default all-MiniLM-L6-v2.
+        model: a model name, alias ("multilingual") or path; default: chosen by the
+            articles' languages (``app.index.models.choose_model``): all-MiniLM-L6-v2
+            for English, multilingual-e5-small once other languages are there.
         progress: show progress bars while reading and embedding.
         keep_all, field_map, tz: how to read the articles (``load_articles``).
 
@@ -70,10 +73,10 @@ def build_index(
     """
     started = time.perf_counter()
     out = Path(out_dir)
-    name = model_name(model)
     reading = _reading(keep_all, field_map, tz)
     with files.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
         loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
+        name = choose_model(loaded.languages(), model)
         old = _previous(out, name)
         if old is not None and _current(old.manifest, loaded.files, name, reading):
             count = old.manifest["count"]

@@ -56,7 +56,8 @@ def write(
     kind = index_kind(len(vectors))
     faiss.write_index(make_index(vectors, kind, trained=previous), str(tmp / files["vectors"]))
     np.save(tmp / files["matrix"], np.ascontiguousarray(vectors, dtype=np.float32))
-    write_stats(tmp / files["stats"], vectors, density)
+    language = {a.article_id: a.language for a in articles}
+    write_stats(tmp / files["stats"], vectors, density, [language[p.article_id] for p in passages])
     write_jsonl(tmp / files["passages"], (asdict(p) for p in passages))
     write_jsonl(tmp / files["articles"], (a.to_dict() for a in articles))
     keyword.save(tmp / files["keyword"])

@@ -86,7 +86,9 @@ class StoredIndex:
         if self.matrix.shape != (self.vectors.ntotal, self.vectors.d) or self.matrix.dtype != np.float32:
             raise IndexUnavailable(f"{self.folder / files['matrix']}: wrong shape for the vectors; {FIX}")
         self.rows = read_file(self.folder / files["matrix"], lambda p: RowReader(p, self.matrix))
-        self.mean, self.cov, self.raw_density = read_file(self.folder / files["stats"], read_stats)
+        stats = read_file(self.folder / files["stats"], read_stats)
+        self.mean, self.cov, self.raw_density = stats.mean, stats.cov, stats.density
+        self.language_moments = stats.languages
         self.passages = read_file(self.folder / files["passages"], _read_passages)
         self.articles = read_file(
             self.folder / files["articles"], lambda p: _read_articles(p, signatures=self._signatures)
@@ -133,6 +135,26 @@ class StoredIndex:
         if "_density" not in self.__dict__:
             self.__dict__["_density"] = density.standardised(self.raw_density, len(self.passages))
         return self.__dict__["_density"]
+
+    @property
+    def language_groups(self) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]] | None:
+        """For a mixed archive: each passage's group number and each group's moments
+        (``fusion.dense_z``); None when the corpus moments serve every passage. Passages
+        in a language without moments of its own take the corpus's (the last group)."""
+        if not self.language_moments:
+            return None
+        if "_groups" not in self.__dict__:
+            codes = list(self.language_moments)
+            index = {c: i for i, c in enumerate(codes)}
+            other = len(codes)
+            rows = np.fromiter(
+                (index.get(self.articles[r.article_id].language, other) for r in self.passages),
+                dtype=np.int32,
+                count=len(self.passages),
+            )
+            moments = [self.language_moments[c] for c in codes] + [(self.mean, self.cov)]
+            self.__dict__["_groups"] = (rows, moments)
+        return self.__dict__["_groups"]
 
     @property
     def newest(self) -> datetime | None:

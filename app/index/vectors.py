@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,20 +96,58 @@ def _reusable(trained, dim: int, cells: int) -> bool:
     )
 
 
-def write_stats(path: Path, vectors: np.ndarray, density: np.ndarray | None) -> None:
+# Per-language moments are kept for every language with at least this many passages, when
+# there are two or more such languages (a mixed archive); below it a language's sample
+# covariance is too noisy to standardise with, and its passages use the corpus's.
+MIN_LANGUAGE_PASSAGES = 200
+
+
+def write_stats(
+    path: Path, vectors: np.ndarray, density: np.ndarray | None, languages: list[str] | None = None
+) -> None:
     """Mean and covariance of ``vectors`` (float32 halves the file; the moments only
-    scale scores, so the precision is ample), and the raw densities if any."""
+    scale scores, so the precision is ample), the raw densities if any, and, for a mixed
+    archive, the mean and covariance of each language's passages (``languages``: one code
+    a row)."""
+    arrays = _moments(vectors)
+    if density is not None:
+        arrays["density"] = np.asarray(density, dtype=np.float32)
+    codes = np.asarray(languages if languages is not None else [], dtype=object)
+    kept = [c for c in sorted(set(codes.tolist())) if int((codes == c).sum()) >= MIN_LANGUAGE_PASSAGES]
+    if len(kept) >= 2:
+        arrays["languages"] = np.asarray(kept)
+        for code in kept:
+            part = _moments(vectors[codes == code])
+            arrays[f"mean_{code}"], arrays[f"cov_{code}"] = part["mean"], part["cov"]
+    np.savez(path, **arrays)
+
+
+def _moments(vectors: np.ndarray) -> dict[str, np.ndarray]:
     mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1], np.float32)
     centred = vectors - mean
     cov = centred.T @ centred / max(len(vectors), 1)
-    extra = {"density": np.asarray(density, dtype=np.float32)} if density is not None else {}
-    np.savez(path, mean=mean.astype(np.float32), cov=cov.astype(np.float32), **extra)
+    return {"mean": mean.astype(np.float32), "cov": cov.astype(np.float32)}
 
 
-def read_stats(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    with np.load(path) as stats:  # an npz reads lazily: read the arrays here, inside _read
+@dataclass(frozen=True)
+class Stats:
+    """What ``stats-<gen>.npz`` holds: the corpus moments, the raw densities (or None),
+    and per-language moments (empty unless the archive is mixed)."""
+
+    mean: np.ndarray
+    cov: np.ndarray
+    density: np.ndarray | None
+    languages: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def read_stats(path: Path) -> Stats:
+    with np.load(path) as stats:  # an npz reads lazily: read the arrays here, inside read_file
         density = stats["density"].astype(np.float64) if "density" in stats.files else None
-        return stats["mean"].astype(np.float64), stats["cov"].astype(np.float64), density
+        codes = [str(c) for c in stats["languages"]] if "languages" in stats.files else []
+        languages = {
+            c: (stats[f"mean_{c}"].astype(np.float64), stats[f"cov_{c}"].astype(np.float64)) for c in codes
+        }
+        return Stats(stats["mean"].astype(np.float64), stats["cov"].astype(np.float64), density, languages)
 
 
 def map_matrix(path: Path) -> np.ndarray:

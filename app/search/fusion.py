@@ -40,6 +40,18 @@ FEEDBACK_BETA = 0.3
 HUBNESS_WEIGHT = 0.5
 
 
+# The dense weight by model family and the question's language, each chosen on a dev
+# half: MiniLM on English RealTimeQA (0.8, above); multilingual-e5 on Bangla, where the
+# Bangla-aware BM25 is strong and 0.5 was best on dev of both Bangla sets (0.8 lost to
+# BM25 alone); on English with e5, see docs/retrieval.md.
+DENSE_WEIGHTS = {("minilm", "en"): DENSE_WEIGHT, ("e5", "en"): DENSE_WEIGHT, ("e5", "bn"): 0.5}
+
+
+def dense_weight(family: str, language: str) -> float:
+    """The dense weight for a question in ``language`` searched with a ``family`` model."""
+    return DENSE_WEIGHTS.get((family, language), DENSE_WEIGHT)
+
+
 def dense_moments(query: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple[float, float]:
     """Mean and standard deviation of ``V @ query`` over all corpus vectors V, exactly,
     from the corpus mean vector and covariance matrix (no pass over the corpus):
@@ -52,6 +64,32 @@ def dense_moments(query: np.ndarray, mean: np.ndarray, cov: np.ndarray) -> tuple
 
 def standardise(scores: np.ndarray, mean: float, std: float) -> np.ndarray:
     return (scores - mean) / std if std > 0 else np.zeros_like(scores)
+
+
+def dense_z(
+    query: np.ndarray,
+    vectors: np.ndarray,
+    mean: np.ndarray,
+    cov: np.ndarray,
+    groups: np.ndarray | None = None,
+    group_moments: list[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """Cosines of ``vectors`` to ``query``, standardised over the corpus; with ``groups``
+    (a group number per row) and ``group_moments`` (mean and covariance per group), each
+    row over its own group. In a Bangla and English index the cosines of a question to
+    passages in its own language run higher than to the other language's, whatever the
+    relevance; standardising per passage language lets an English article answer a Bangla
+    question (docs/retrieval.md: 6 of 12 hand-checked pairs in the top 5, 10 of 12 per
+    language)."""
+    dense = vectors @ query
+    if groups is None or not group_moments:
+        return standardise(dense, *dense_moments(query, mean, cov))
+    z = np.empty(len(dense), dtype=np.float64)
+    for g, (g_mean, g_cov) in enumerate(group_moments):
+        rows = groups == g
+        if rows.any():
+            z[rows] = standardise(dense[rows], *dense_moments(query, g_mean, g_cov))
+    return z
 
 
 def weighted(z_dense: np.ndarray, z_keyword: np.ndarray, dense_weight: float = DENSE_WEIGHT) -> np.ndarray:
@@ -91,6 +129,8 @@ def hybrid(
     beta: float = FEEDBACK_BETA,
     density: np.ndarray | None = None,
     hubness: float = HUBNESS_WEIGHT,
+    groups: np.ndarray | None = None,
+    group_moments: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
     """Hybrid scores of candidate passages, higher is better.
 
@@ -104,16 +144,18 @@ def hybrid(
             candidates with weight ``beta``, then a second weighted pass (0 turns it off).
         density: the candidates' standardised densities; when given, ``hubness``
             times it is subtracted from the score (None or ``hubness=0``: no penalty).
+        groups, group_moments: standardise the dense scores per passage language
+            (``dense_z``) instead of over the whole corpus.
 
     Example:
         >>> scores = hybrid(q, V[ids], z_bm25[ids], mean, cov)
         >>> ids[top_k(scores, 5)]
     """
     penalty = hubness * density if density is not None and hubness else 0.0
-    dense = vectors @ query
-    fused = weighted(standardise(dense, *dense_moments(query, mean, cov)), z_keyword, dense_weight) - penalty
+    z = dense_z(query, vectors, mean, cov, groups, group_moments)
+    fused = weighted(z, z_keyword, dense_weight) - penalty
     if feedback <= 0 or beta == 0 or len(vectors) == 0:
         return fused
     moved = rocchio(query, vectors[top_k(fused, feedback)], beta)
-    z_moved = standardise(vectors @ moved, *dense_moments(moved, mean, cov))
+    z_moved = dense_z(moved, vectors, mean, cov, groups, group_moments)
     return weighted(z_moved, z_keyword, dense_weight) - penalty

@@ -29,6 +29,7 @@ from app.news.syndication import near_duplicate
 from app.search import fusion
 from app.search.filters import OVERFETCH, Filters, make_filters
 from app.search.query import drop_quiz_phrasing
+from app.text.bangla import question_language
 from app.text.words import nfc
 from app.types import Citation, Hit, Outlet
 
@@ -64,6 +65,7 @@ class Retriever:
         since=None,
         until=None,
         outlets: list[str] | None = None,
+        languages: list[str] | None = None,
         filters: Filters | None = None,
     ) -> list[Hit]:
         """The best ``k`` passages, each story once (a syndicated copy's passage is
@@ -76,7 +78,7 @@ class Retriever:
         if not question or not question.strip():
             raise ValueError("the question is empty")
         question = nfc(question)  # article text is NFC (app.sources.repair): compare like with like
-        chosen = filters if filters is not None else make_filters(since, until, outlets)
+        chosen = filters if filters is not None else make_filters(since, until, outlets, languages)
         # Fetch deeper than k: copies fold away, and filters drop passages.
         depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
         articles = self.index.articles
@@ -109,13 +111,17 @@ class Retriever:
         z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
         # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
         density = self.index.density  # hubness penalty: crowded passages step back
+        grouped = self.index.language_groups  # a mixed archive: dense z per passage language
         fused = fusion.hybrid(
             query,
             self.index.rows(ids),
             z_keyword,
             self.index.mean,
             self.index.cov,
+            dense_weight=fusion.dense_weight(self.embedder.spec.family, question_language(text)),
             density=density[ids] if density is not None else None,
+            groups=grouped[0][ids] if grouped is not None else None,
+            group_moments=grouped[1] if grouped is not None else None,
         )
         return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
 
@@ -206,6 +212,7 @@ def retrieve(
     since=None,
     until=None,
     outlets: list[str] | None = None,
+    languages: list[str] | None = None,
 ) -> list[Hit]:
     """The ``k`` passages most relevant to ``question``, best first, with citations.
 
@@ -218,6 +225,7 @@ def retrieve(
         since, until: only articles published in this range (dates, both ends
             inclusive, compared in each article's own time zone; or ISO timestamps).
         outlets: only articles from these outlets (case does not matter).
+        languages: only articles in these languages ("bn", "en", or names).
 
     Example:
         >>> hits = retrieve("what did Khamenei say about US troops", k=3)
@@ -225,7 +233,7 @@ def retrieve(
         ('Reuters', [1, 3, 5])
     """
     return get_retriever(index_dir, model=model).search(
-        question, k, mode=mode, since=since, until=until, outlets=outlets
+        question, k, mode=mode, since=since, until=until, outlets=outlets, languages=languages
     )
 
 

@@ -38,6 +38,13 @@ def is_bangla(text: str, threshold: float = BANGLA_SHARE) -> bool:
     return bool(letters) and len(_BANGLA_CHAR.findall(text)) / letters >= threshold
 
 
+def question_language(question: str) -> str:
+    """ "bn" for a question written mostly in Bangla, else "en": which fusion weight and
+    which rules a question gets (the script decides; a question is too short for a
+    language detector)."""
+    return "bn" if is_bangla(question) else "en"
+
+
 def normalise_for_terms(text: str) -> str:
     """NFC, khanda ta, joiners out, Bangla digits as ASCII: how terms are compared."""
     text = nfc(text).replace("ত্\u200d", "ৎ").replace("\u200d", "").replace("\u200c", "")

@@ -92,6 +92,15 @@ _lock = threading.Lock()
 _detector = None
 
 
+# How a language is named on the page and in summaries (others by their code).
+DISPLAY_NAMES = {"en": "English", "bn": "Bangla", "und": "undetermined"}
+
+
+def language_name(code: str) -> str:
+    """ "Bangla" for "bn", "English" for "en", else the code itself."""
+    return DISPLAY_NAMES.get(code, code)
+
+
 def declared_language(value: object) -> str | None:
     """The ISO 639-1 code a language field names, or None if it names none.
 
@@ -148,4 +157,4 @@ def _predict(sample: str) -> tuple[str, float]:
     return best["lang"].lower(), float(best["score"])
 
 
-__all__ = ["UNDETERMINED", "declared_language", "detect_language"]
+__all__ = ["UNDETERMINED", "declared_language", "detect_language", "language_name"]
