@@ -51,7 +51,13 @@ DATA ?= ../shared/data
 WORK ?= $(HOME)/.cache/newsdesk-eval
 
 eval: install
+	@command -v bsdtar >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libarchive-tools; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq libarchive-tools; \
+	  else echo "bsdtar missing: run 'apt-get install -y libarchive-tools' as root for the Bangla factoid set"; fi; }
+	$(PY) -c "import openpyxl" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
 	$(PY) -m benchmarks.eval_retrieval $(DATA) --work $(WORK)
+	$(PY) -m benchmarks.eval_bangla $(DATA)/bangla --work $(WORK)/bangla
 
 # Speed and scale (README "Speed and scale"): Reuters-21578 plus RealTimeQA paragraphs
 # (100k passages) are converted to JSONL and embedded once into $(BENCH_CACHE) (~15 min

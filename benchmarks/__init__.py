@@ -10,11 +10,22 @@ Modules:
 
 * ``common``: the machine, the dev/held-out split, tables, result files, child
   processes, a served chat; shared by all.
-* ``rtqa``: RealTimeQA questions, the protocol's corpus as JSONL, its index and vector cache.
+* ``vectors``: vector caches per model, keyed by the text embedded (resumable).
+* ``rtqa``: RealTimeQA questions, the protocol's corpus as JSONL, its index per model.
+* ``bangla``: the two Bangla protocols (BanglaQuAD, factoid news): questions, corpora
+  as JSONL, their indexes.
+* ``clir``: Bangla/English pairs of the same events (``clir_pairs.json``): is the other
+  language's article in the top 5 of a mixed index, per design.
 * ``reuters``: Reuters-21578 SGML as JSONL in a cache folder.
 * ``harness``: the RealTimeQA retrieval harness: gold rows, candidates, metrics.
+* ``ensemble``: several retrievers' candidates and corpus-standardised scores as
+  matrices; weighted fusion, tuned on dev.
 * ``eval_retrieval``: R@1/5/10 and MRR per retrieval configuration (``make eval``);
   ``--hubness``: the experiment that chose the hubness penalty.
+* ``eval_bangla``: R@1/5/10 and MRR on both Bangla sets per retriever, fusion and the
+  shipped configuration (``make eval``).
+* ``eval_models``: issue 12's design decision (mE5 for all, MiniLM for English, or both)
+  on RealTimeQA and the Bangla sets: quality, build speed, latency, cross-lingual.
 * ``calibrate_abstention``: how the abstention rule of ``ask`` was chosen.
 * ``eval_quotes``: quote attribution precision and recall on the hand-annotated gold set.
 * ``bench_latency``: query latency of each retrieval mode at ~44k passages.

@@ -7,7 +7,7 @@ paragraph becomes its own JSONL record, so the project's splitter makes one arti
 paragraph and a hit is gold when its article is the question's evidence record. The
 JSONL is written outside the repository (the texts are the publishers' copyright).
 Builds the protocol's index with the project's own ``build_index`` (vectors cached by
-text); does not search it: ``benchmarks.harness``, ``eval_retrieval`` and
+text, per model: ``benchmarks.vectors``); does not search it: ``benchmarks.harness``, ``eval_retrieval`` and
 ``bench_latency`` do.
 """
 
@@ -19,8 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from benchmarks import vectors
 from benchmarks.common import DATA, RESULTS
 
 MIN_DISTRACTOR_CHARS = 40  # the protocol's threshold for an article paragraph
@@ -108,14 +107,28 @@ def write_corpus(data: Path, out: Path) -> int:
     return len(records)
 
 
-def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
+def index_folder(work: Path, model: str | None = None) -> Path:
+    """Where the protocol's index lives under ``work``: ``index-<recipe>`` for the
+    automatic model (MiniLM: the corpus is English), ``index-<recipe>-<model>`` for
+    another model named."""
+    from app.index.build import EMBED_RECIPE
+    from app.index.models import choose_model, model_name
+
+    if model is None or model_name(model) == choose_model({"en": 1}):
+        return work / f"index-{EMBED_RECIPE}"
+    return work / f"index-{EMBED_RECIPE}-{vectors.cache_path(work, model).stem.removeprefix('vectors-')}"
+
+
+def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool, model: str | None = None) -> int:
     """Build the index of ``corpus`` in ``index_dir`` when it is missing, unreadable by
     this code, out of date (``index_status``: the corpus, the model or the article
-    readers changed), or ``rebuild``; return its passage count.
+    readers changed), or ``rebuild``; return its passage count. ``model``: as
+    ``build_index`` takes it (None: chosen by the articles' languages).
 
-    Vectors are cached by passage text in ``vectors-cache.npz`` beside the index, so a
-    rebuild after a change to the article readers or the index format (new passage ids,
-    same texts) embeds only texts never seen, not all ~44k passages again.
+    Vectors are cached by passage text, one file per model beside the index
+    (``benchmarks.vectors``), so a rebuild after a change to the article readers or the
+    index format (new passage ids, same texts) embeds only texts never seen, not all
+    ~44k passages again.
     """
     from app.index import build
     from app.index.errors import IndexUnavailable
@@ -123,7 +136,7 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
 
     if not rebuild:
         try:
-            if build.index_status(corpus, index_dir) is None:
+            if build.index_status(corpus, index_dir, model=model) is None:
                 return len(StoredIndex(index_dir).passages)
         except IndexUnavailable:
             pass
@@ -131,85 +144,24 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool) -> int:
         # build_index is a no-op on a current index: without its manifest it writes a new
         # generation (vectors still come from the cache below, by passage text)
         (index_dir / "manifest.json").unlink()
-    cache_file = index_dir.parent / "vectors-cache.npz"
-    cache = VectorCache.load(cache_file)
-    cache.add_index_folder(index_dir)
+    caches: dict[str, vectors.VectorCache] = {}
     real = build.get_embedder
-    build.get_embedder = lambda name: _CachedEmbedder(real(name), cache)
+
+    def embedder(name: str) -> vectors.CachedEmbedder:
+        if name not in caches:
+            caches[name] = vectors.VectorCache.open(index_dir.parent, name)
+            caches[name].add_index_folder(index_dir)
+        return vectors.CachedEmbedder(caches[name], real(name))
+
+    build.get_embedder = embedder
     try:
-        report = build.build_index(corpus, index_dir, progress=True)
+        report = build.build_index(corpus, index_dir, model=model, progress=True)
     finally:
         build.get_embedder = real
-    cache.add_index_folder(index_dir)
-    cache.save(cache_file)
+    for cache in caches.values():
+        cache.add_index_folder(index_dir)
+        cache.save()
     return report.passages
-
-
-class VectorCache:
-    """Passage vectors keyed by sha256 of the embedded text (benchmark-side only)."""
-
-    def __init__(self, vectors: dict[str, np.ndarray]):
-        self.vectors = vectors
-
-    @classmethod
-    def load(cls, path: Path) -> VectorCache:
-        if not path.exists():
-            return cls({})
-        with np.load(path) as data:
-            return cls(dict(zip(data["keys"].tolist(), data["vectors"], strict=True)))
-
-    def save(self, path: Path) -> None:
-        keys = sorted(self.vectors)
-        np.savez(path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
-
-    def add_index_folder(self, folder: Path) -> None:
-        """Read the texts and vectors of an index folder of any format version so far."""
-        import faiss
-
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            files = manifest["files_in_index"]
-            index = faiss.read_index(str(folder / files["vectors"]))
-            bodies = {}
-            for line in (folder / files["articles"]).read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    a = json.loads(line)
-                    bodies[a["article_id"]] = a["body"]
-            rows = [json.loads(x) for x in (folder / files["passages"]).read_text().splitlines() if x.strip()]
-        except (OSError, KeyError, ValueError, RuntimeError):
-            return
-        if "matrix" in files:  # format 3: exact float32 rows (an IVF-SQ8 index cannot give them)
-            vectors = np.load(folder / files["matrix"])
-        else:
-            vectors = index.reconstruct_n(0, index.ntotal)
-        for row, vector in zip(rows, vectors, strict=True):
-            text = bodies[row["article_id"]][row["start"] : row["end"]]
-            self.vectors[_key(text)] = vector
-
-
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-class _CachedEmbedder:
-    """The project's embedder with ``VectorCache`` in front: embeds only cache misses."""
-
-    def __init__(self, embedder, cache: VectorCache):
-        self.embedder, self.cache = embedder, cache
-        self.name = embedder.name
-
-    @property
-    def dim(self) -> int:
-        return self.embedder.dim
-
-    def encode(self, texts: list[str], **kwargs) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if _key(t) not in self.cache.vectors))
-        if missing:
-            for text, vector in zip(missing, self.embedder.encode(missing, **kwargs), strict=True):
-                self.cache.vectors[_key(text)] = vector
-        if not texts:
-            return self.embedder.encode(texts, **kwargs)
-        return np.stack([self.cache.vectors[_key(t)] for t in texts]).astype(np.float32)
 
 
 def add_arguments(parser) -> None:
