@@ -287,13 +287,16 @@ class FileReport(_Record):
 class Loaded:
     """What ``load_articles`` read: the articles (duplicates kept once), every problem,
     each file's sha256 (by display path: the index uses it to tell what changed) and
-    each file's report (format, field mapping, counts)."""
+    each file's report (format, field mapping, counts); each file's stamp (size,
+    modification time in ns) and which files were reused unread from an index."""
 
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...] = ()
     files: dict[str, str] = field(default_factory=dict)
     reports: tuple[FileReport, ...] = ()
     records: int = 0
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+    reused: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Problems by kind, most frequent first."""

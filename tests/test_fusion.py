@@ -7,7 +7,7 @@ import pytest
 from conftest import QUESTION
 
 from app.index import density
-from app.index.keyword import KeywordIndex
+from app.index.keyword import KeywordPostings, KeywordScorer
 from app.search import fusion
 from app.search.query import drop_quiz_phrasing
 
@@ -73,14 +73,16 @@ def test_drop_quiz_phrasing(question, cleaned):
     assert drop_quiz_phrasing(question) == cleaned
 
 
-def test_keyword_index_round_trip(tmp_path):
+def test_keyword_postings_round_trip(tmp_path):
     texts = ["Iran's leader met Iraq's president", "The storm hit Florida", "Bees are dying in Europe"]
-    built = KeywordIndex.build(texts)
+    built = KeywordPostings.build(texts)
     built.save(tmp_path / "kw")
-    loaded = KeywordIndex.load(tmp_path / "kw")
+    loaded = KeywordPostings.load(tmp_path / "kw")
     for question in ("storm Florida", "Iraq president", "bees", "nothing matches zzz"):
-        assert np.allclose(built.scores(question, 3), loaded.scores(question, 3))
-    assert int(np.argmax(loaded.scores("hurricane storm in Florida", 3))) == 1
+        a, b = (KeywordScorer([x], [0], [None]).scores(question).dense(3) for x in (built, loaded))
+        assert np.allclose(a, b)
+    scores = KeywordScorer([loaded], [0], [None]).scores("hurricane storm in Florida").dense(3)
+    assert int(np.argmax(scores)) == 1 and scores[0] == scores[2] == 0
 
 
 @pytest.mark.integration
@@ -145,7 +147,7 @@ def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path,
 
     from conftest import ARTICLES, SEED
 
-    import app.index.build
+    import app.index.update
     from app import build_index
     from app.index.store import StoredIndex
 
@@ -156,21 +158,25 @@ def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path,
         shutil.copy(ARTICLES / name, news / name)
     build_index(news, tmp_path / "index")
     first = StoredIndex(tmp_path / "index")
-    matrix = np.asarray(first.matrix)
+    matrix = np.asarray(first.all_vectors())
     np.testing.assert_allclose(first.raw_density, density.raw_density(matrix), rtol=1e-5)
     assert first.density is not None and abs(float(first.density.mean())) < 1e-5
 
-    monkeypatch.setattr(app.index.build, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
+    monkeypatch.setattr(app.index.update, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
     shutil.copy(ARTICLES / "archive.jsonl", news / "archive.jsonl")  # adds a few passages
-    report = build_index(news, tmp_path / "index")
+    report = build_index(news, tmp_path / "index", compact=False)
     second = StoredIndex(tmp_path / "index")
-    assert report.added > 0
+    assert report.added > 0 and len(second.segments) == 2
     new_rows = [
-        i for i, p in enumerate(second.passages) if p.passage_id not in {q.passage_id for q in first.passages}
+        i
+        for i in range(len(second.passages))
+        if second.passages[i].passage_id
+        not in {first.passages[j].passage_id for j in range(len(first.passages))}
     ]
-    full = density.raw_density(np.asarray(second.matrix))
+    full = density.raw_density(np.asarray(second.all_vectors()))
     np.testing.assert_allclose(second.raw_density[new_rows], full[new_rows], rtol=1e-5)  # computed
-    old_rows = {p.passage_id: i for i, p in enumerate(first.passages)}
-    for i, p in enumerate(second.passages):
+    old_rows = {first.passages[i].passage_id: i for i in range(len(first.passages))}
+    for i in range(len(second.passages)):
+        p = second.passages[i]
         if p.passage_id in old_rows:  # kept from the previous build
             assert second.raw_density[i] == pytest.approx(first.raw_density[old_rows[p.passage_id]], rel=1e-6)

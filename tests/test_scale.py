@@ -13,7 +13,6 @@ from app.index import vectors as vector_files
 from app.index.build import build_index
 from app.index.embedder import Embedder
 from app.index.errors import IndexUnavailable
-from app.index.keyword import KeywordIndex
 from app.news import enrich, syndication
 from app.search.retriever import Retriever
 from tests.conftest import QUESTION, make_corpus
@@ -80,7 +79,7 @@ def test_a_large_index_is_ivf_and_still_gives_exact_vectors(tmp_path, monkeypatc
     monkeypatch.setattr(vector_files, "FLAT_MAX_PASSAGES", 100)
     vectors = write_random_index(tmp_path, n=500, dim=32)
     index = store.StoredIndex(tmp_path)
-    assert index.manifest["index_kind"] == "ivf-sq8" and index.vectors.ntotal == 500
+    assert index.segments[0].kind == "ivf-sq8" and index.segments[0].vectors.ntotal == 500
     assert np.array_equal(index.vector(123), vectors[123])
     assert np.array_equal(np.asarray(index.all_vectors()), vectors)
     query = vectors[7]
@@ -95,12 +94,13 @@ def test_a_large_index_is_ivf_and_still_gives_exact_vectors(tmp_path, monkeypatc
 def test_integrity_fast_path_and_full_verify(tmp_path):
     write_random_index(tmp_path)
     index = store.StoredIndex(tmp_path)
-    matrix = tmp_path / index.manifest["files_in_index"]["matrix"]
+    name = f"{index.segments[0].folder.name}/matrix.npy"
+    matrix = tmp_path / name
     # Same bytes, new modification time (a copy without -p): hashed, and accepted.
     os.utime(matrix, ns=(1, 1))
     store.StoredIndex(tmp_path)
     # Same size and the recorded mtime forged back: the fast path cannot see it; verify() can.
-    size, mtime = index.manifest["stamps"][matrix.name]
+    size, mtime = index.manifest["stamps"][name]
     data = bytearray(matrix.read_bytes())
     data[-5] ^= 0xFF
     matrix.write_bytes(bytes(data))
@@ -157,20 +157,20 @@ def test_an_update_reuses_stored_quotes_and_signatures(tmp_path, monkeypatch):
     (news / "extra.txt").write_text(
         "Port reopens\n\nThe port reopened on Monday after the strike ended, officials said.\n"
     )
-    before = store.StoredIndex(tmp_path / "index", signatures=True).articles
-    report = build_index(news, tmp_path / "index")
-    after = store.StoredIndex(tmp_path / "index", signatures=True).articles
+    first = store.StoredIndex(tmp_path / "index")
+    before = {r: first.article_at(int(r), signature=True) for r in np.flatnonzero(~first.dead_articles)}
+    report = build_index(news, tmp_path / "index", compact=True)  # merged: every article rewritten
+    after = store.StoredIndex(tmp_path / "index")
     assert report.added >= 1 and len(calls) == 1  # only the new article was parsed
-    for article_id, record in before.items():
-        assert after[article_id].quotes == record.quotes
-        assert after[article_id].minhash == record.minhash
+    for record in before.values():
+        again = after.article_at(after.articles.row(record.article_id), signature=True)
+        assert again.quotes == record.quotes and again.minhash == record.minhash
 
 
 def test_stored_keyword_index_gives_bm25_scores(tmp_path):
     write_random_index(tmp_path, n=50)  # passage i is the one word "w{i}"
     index = store.StoredIndex(tmp_path)
-    assert isinstance(index.keyword, KeywordIndex)
-    scores = index.keyword.scores("w7", 50)
+    scores = index.keyword.scores("w7").dense(50)
     # BM25 by hand, in bm25s's (Lucene's) form: idf * tf / (tf + k1 * (1 - b + b * dl / avgdl))
     # with idf = ln(1 + (N - n + 0.5) / (n + 0.5)) and k1 = 1.5. One passage of 50 holds the
     # term once, and every passage is one word long (dl = avgdl): idf / (1 + k1).

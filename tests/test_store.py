@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from app.index import generation, manifest, store
+from app.index import generation, store
 from app.index.errors import IndexUnavailable
-from app.index.keyword import KeywordIndex
+from app.index.keyword import KeywordPostings
+from app.index.segment import SegmentParts
 from app.search import fusion
 from app.search.retriever import Retriever
 from app.types import StoredArticle
@@ -23,24 +24,16 @@ def write_random_index(folder, n=500, dim=32, seed=0, model="sentence-transforme
     vectors = unit(rng.normal(size=(n, dim)))
     body = " ".join(f"w{i}" for i in range(n))
     starts = [len(" ".join(f"w{j}" for j in range(i))) + (1 if i else 0) for i in range(n)]
-    rows = [store.PassageRow(f"a-{i}", "a", i + 1, s, s + len(f"w{i}")) for i, s in enumerate(starts)]
+    spans = np.array([[0, i + 1, s, s + len(f"w{i}")] for i, s in enumerate(starts)], dtype=np.int32)
     article = StoredArticle(article_id="a", title="Random", body=body, path="r.txt")
-    record = {
-        "format_version": manifest.FORMAT_VERSION,
-        "generation": f"g{seed}",
-        "model": model,
-        "dimension": dim,
-        "count": n,
-        "files": {},
-    }
-    generation.write(
-        folder,
-        manifest=record,
+    parts = SegmentParts(
+        passage_ids=[f"a-{i}" for i in range(n)],
+        spans=spans,
         vectors=vectors,
-        passages=rows,
         articles=[article],
-        keyword=KeywordIndex.build([f"w{i}" for i in range(n)]),
+        postings=KeywordPostings.build([f"w{i}" for i in range(n)]),
     )
+    generation.write_fresh(folder, {"model": model, "dimension": dim, "files": {}}, parts)
     return vectors
 
 
@@ -49,17 +42,18 @@ def test_dense_search_matches_brute_force_numpy(tmp_path):
     index = store.StoredIndex(tmp_path)
     rng = np.random.default_rng(1)
     for query in unit(rng.normal(size=(20, 32))):
-        scores, ids = index.vectors.search(query[None, :], 10)
+        scores, ids = index.search(query, 10)
         expected = np.argsort(-(vectors @ query), kind="stable")[:10]
-        assert list(ids[0]) == list(expected)
-        np.testing.assert_allclose(scores[0], (vectors @ query)[expected], rtol=1e-5)
+        assert list(ids) == list(expected)
+        np.testing.assert_allclose(scores, (vectors @ query)[expected], rtol=1e-5)
 
 
 def test_save_load_round_trip_and_text_from_offsets(tmp_path):
     vectors = write_random_index(tmp_path)
     index = store.StoredIndex(tmp_path)
     np.testing.assert_array_equal(index.all_vectors(), vectors)
-    assert [index.text(r) for r in index.passages[:3]] == ["w0", "w1", "w2"]
+    assert [index.text(r) for r in range(3)] == ["w0", "w1", "w2"]
+    assert index.passages[2] == store.PassageRow("a-2", "a", 3, 6, 8)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["count"] == 500 and manifest["dimension"] == 32
 
@@ -82,18 +76,21 @@ def test_top_k_is_sorted_best_first_with_stable_ties():
 
 def test_a_new_generation_replaces_the_old_files(tmp_path):
     write_random_index(tmp_path, seed=0)
+    first = json.loads((tmp_path / "manifest.json").read_text())
     write_random_index(tmp_path, seed=1)
+    second = json.loads((tmp_path / "manifest.json").read_text())
     names = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("."))
-    assert all("g1" in n for n in names if n != "manifest.json")
+    assert names == sorted(["manifest.json", second["segments"][0]["name"], second["state"]])
+    assert first["segments"][0]["name"] not in names
 
 
 def test_missing_and_damaged_index_files_name_the_file_and_the_fix(tmp_path):
     with pytest.raises(IndexUnavailable, match="no index here.*newsdesk build"):
         store.StoredIndex(tmp_path / "nothing")
     write_random_index(tmp_path)
-    faiss_file = next(tmp_path.glob("vectors-*.faiss"))
+    faiss_file = next(tmp_path.glob("seg-*/vectors.faiss"))
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    with pytest.raises(IndexUnavailable, match=rf"{faiss_file.name}.*newsdesk build"):
+    with pytest.raises(IndexUnavailable, match=rf"{faiss_file.parent.name}/vectors.faiss.*newsdesk build"):
         store.StoredIndex(tmp_path)
 
 

@@ -1,13 +1,16 @@
 """Build or update an index folder from a folder of articles, incrementally.
 
-Passages whose id is already in the index keep their vectors; only new passages are
-embedded, and a deleted article's passages leave. When nothing changed (same files,
-same model, same recipe) the build returns at once without loading the model. A change
-of model re-embeds everything. When only the manifest would change (a file renamed, a
-bad file added) only the manifest is switched.
+A build reads only the files that changed since the index was made (by size and
+modification time, then sha256; ``app.sources.KnownFile``): an unchanged file's stored
+articles stand in for it. Articles that are new or changed go into a new segment (a
+delta), with only their new passages embedded; removed ones are tombstoned; when the
+deltas grow, everything is merged into one segment (``app.index.update``). When nothing
+changed (same files, model, recipe) the build returns at once without loading the
+model. A change of model re-embeds everything.
 
 A missing or damaged index in ``out_dir`` is rebuilt from scratch, not an error. The
 folder's build lock makes a concurrent build wait (with a message when ``progress``).
+Readers see the previous generation until the manifest switches (``generation.commit``).
 ``ensure_current_index`` is the explicit step that brings the default index up to date
 with ``seeds/`` (``newsdesk serve`` and ``make run`` call it); searching never writes.
 Does not embed the articles of files with problems; those are in the report.
@@ -15,28 +18,27 @@ Does not embed the articles of files with problems; those are in the report.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
 import time
+from collections import defaultdict
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
 import numpy as np
 
-from app.index import density, files, generation, manifest
-from app.index.embedder import get_embedder, model_name
+from app.index import files, generation, update
+from app.index.embedder import get_embedder
 from app.index.errors import IndexUnavailable
-from app.index.keyword import KeywordIndex
 from app.index.locations import default_index_dir, default_seeds_dir
+from app.index.manifest import FORMAT_VERSION, read_manifest
 from app.index.models import choose_model
-from app.index.passages import split_passages
-from app.index.store import PassageRow, StoredIndex
-from app.index.vectors import index_kind
-from app.news.enrich import enrich
-from app.sources import READ_RECIPE, load_articles, parse_map
-from app.types import BuildReport, Passage, StoredArticle
+from app.index.segment import write_segment
+from app.index.state import State
+from app.index.store import StoredIndex
+from app.index.vectors import FLAT_MAX_PASSAGES
+from app.sources import READ_RECIPE, KnownFile, listing, load_articles, parse_map, same_file
+from app.types import BuildReport, FileReport, Problem
 
 # What is embedded for a passage. Changing it invalidates every stored vector.
 EMBED_RECIPE = "passage-text-v1"
@@ -51,6 +53,7 @@ def build_index(
     keep_all: bool = False,
     field_map: dict[str, str] | str | None = None,
     tz: tzinfo | None = None,
+    compact: bool | None = None,
 ) -> BuildReport:
     """Make ``out_dir`` an index of the articles under ``source``; embed only what is new.
 
@@ -62,6 +65,8 @@ def build_index(
             for English, multilingual-e5-small once other languages are there.
         progress: show progress bars while reading and embedding.
         keep_all, field_map, tz: how to read the articles (``load_articles``).
+        compact: True merges the index into one segment, False always appends a
+            delta; None (default) merges when the deltas grow (``update.should_merge``).
 
     Returns:
         A BuildReport with counts of articles and of passages added, removed, unchanged,
@@ -75,64 +80,121 @@ def build_index(
     out = Path(out_dir)
     reading = _reading(keep_all, field_map, tz)
     with files.build_lock(out, on_wait=_tell_waiting(out) if progress else None):
-        loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
+        old = _previous(out)
+        if old is not None and compact is not True and _unchanged(old.manifest, source, reading, model):
+            return _report_unchanged(old.manifest, started, out)
+        known = _known_files(old) if old is not None and old.manifest.get("reading") == reading else None
+        loaded = load_articles(
+            source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
+        )
         name = choose_model(loaded.languages(), model)
-        old = _previous(out, name)
-        if old is not None and _current(old.manifest, loaded.files, name, reading):
-            count = old.manifest["count"]
-            return _report(loaded, count, 0, 0, count, started, out, name)
+        if old is not None and (
+            old.manifest["model"] != name or old.manifest.get("embed_recipe") != EMBED_RECIPE
+        ):
+            old = None  # another model: every vector is embedded again
 
-        passages = [p for article in loaded.articles for p in split_passages(article)]
-        articles = enrich(loaded.articles, old.articles if old is not None else None)
-        gen = _generation(name, passages, articles)
-        old_rows = {row.passage_id: i for i, row in enumerate(old.passages)} if old else {}
-        new = [p for p in passages if p.passage_id not in old_rows]
+        def encode(texts: list[str]) -> np.ndarray:
+            return get_embedder(name).encode(texts, progress=progress)
+
+        new = update.draft(old, loaded.articles, encode)
+        merge = old is None or (compact if compact is not None else update.should_merge(old, new))
+        segments, checksums, state = (_merge if merge else _append)(out, old, new)
+        count = _live_passages(state)
         record = {
-            "format_version": manifest.FORMAT_VERSION,
-            "generation": gen,
+            "format_version": FORMAT_VERSION,
             "model": name,
-            "dimension": None,
-            "count": len(passages),
+            "dimension": int(new.parts.vectors.shape[1])
+            if new.parts.vectors.size
+            else (old.dim if old else None),
+            "count": count,
             "articles": len(loaded.articles),
             "embed_recipe": EMBED_RECIPE,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source": Path(source).name,
             "reading": reading,
             "files": loaded.files,
+            "file_stamps": {k: list(v) for k, v in loaded.stamps.items() if k in loaded.files},
+            "file_reports": [r.to_dict() for r in loaded.reports],
+            "records": loaded.records,
+            "mappings": loaded.mappings(),
             "languages": loaded.languages(),
             "problem_counts": loaded.counts(),
             "problems": [p.to_dict() for p in loaded.problems],
         }
-        same_kind = old is not None and old.manifest.get("index_kind") == index_kind(len(passages))
-        if old is not None and old.manifest["generation"] == gen and same_kind:
-            # Same passages and articles (a renamed or newly broken file changed only the
-            # manifest): the data files in place are this build's, byte for byte.
-            kept = ("files_in_index", "checksums", "stamps", "index_kind")
-            kept_files = {k: old.manifest[k] for k in kept if k in old.manifest}
-            manifest.switch_manifest(out, {**record, "dimension": int(old.vectors.d), **kept_files})
-        else:
-            if new or old is None:
-                embedder = get_embedder(name)
-                fresh, dim = embedder.encode([embed_text(p) for p in new], progress=progress), embedder.dim
-            else:  # articles renamed or removed only: every vector is in the old index
-                fresh, dim = None, old.vectors.d
-            vectors = _assemble(passages, old, old_rows, new, fresh, dim)
-            generation.write(
-                out,
-                manifest={**record, "dimension": int(vectors.shape[1])},
-                vectors=vectors,
-                passages=[
-                    PassageRow(p.passage_id, p.article_id, p.paragraph, p.start, p.end)
-                    for p in passages
-                ],
-                articles=articles,
-                keyword=KeywordIndex.build([p.text for p in passages]),
-                previous=old.vectors if old is not None else None,
-                density=_density(vectors, passages, old, old_rows, new),
-            )
-        kept = len(passages) - len(new)
-        removed = len(old_rows) - kept
-        return _report(loaded, len(passages), len(new), removed, kept, started, out, name)
+        generation.commit(out, record, segments, checksums, state)
+        unchanged = new.kept_passages + new.reused
+        removed = (old.count if old is not None else 0) - unchanged
+        return BuildReport(
+            articles=len(loaded.articles),
+            passages=count,
+            added=count - unchanged,
+            removed=max(removed, 0),
+            unchanged=unchanged,
+            seconds=round(time.perf_counter() - started, 3),
+            index_dir=str(out),
+            model=name,
+            problems=loaded.problems,
+            languages=loaded.languages(),
+            mappings=tuple(loaded.mappings()),
+            records=loaded.records,
+        )
+
+
+def _live_passages(state: State) -> int:
+    return int(sum(int((~d).sum()) for d in state.dead_passages))
+
+
+def _append(out: Path, old: StoredIndex, new: update.Draft):
+    """A delta segment of the new rows (none when there are none), the old segments
+    kept, the tombstones extended."""
+    names = [s.folder.name for s in old.segments]
+    checksums = {k: v for k, v in old.manifest["checksums"].items() if "/" in k}
+    newly_dead = update.passage_mask(old, new.dead_articles)
+    dead_passages = old.dead | newly_dead
+    dead_articles = old.dead_articles | new.dead_articles
+    n_new, a_new = len(new.parts.passage_ids), len(new.parts.articles)
+    if n_new or a_new:
+        name, written = write_segment(out, new.parts)
+        names.append(name)
+        checksums.update(written)
+    splits = [int(o) for o in old.offsets[1:-1]]
+    article_splits = [int(o) for o in old.article_offsets[1:-1]]
+    dead_p = np.split(dead_passages, splits) + ([np.zeros(n_new, bool)] if n_new or a_new else [])
+    dead_a = np.split(dead_articles, article_splits) + ([np.zeros(a_new, bool)] if n_new or a_new else [])
+    ids = old.article_ids() + [a.article_id for a in new.parts.articles]
+    live_articles = ~np.concatenate([dead_articles, np.zeros(a_new, bool)])
+    stories = update.story_rows(ids, update.signatures_of(old, new.parts), live_articles)
+    live = ~np.concatenate([dead_passages, np.zeros(n_new, bool)])
+    vectors = (
+        np.concatenate([np.asarray(old.all_vectors()), new.parts.vectors]) if n_new else old.all_vectors()
+    )
+    fresh = np.arange(len(old.dead), len(old.dead) + n_new)
+    raw = update.densities(vectors, live, old.raw_density, fresh)
+    sums = update.dead_sums(old, old.dead_sums, newly_dead, old.dim)
+    return names, checksums, State(dead_p, dead_a, sums, stories, raw)
+
+
+def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
+    """One segment of every live row (the old index's and the new ones)."""
+    if old is None:
+        parts, previous = new.parts, None
+    else:
+        parts = update.merged(old, new, new.dead_articles)
+        kept = ~(old.dead | update.passage_mask(old, new.dead_articles))
+        previous = None
+        if old.raw_density is not None:
+            previous = np.concatenate([old.raw_density[kept], np.full(len(new.parts.passage_ids), np.nan)])
+    trained = None
+    if old is not None and old.segments:
+        largest = max(old.segments, key=len)
+        trained = largest.vectors if len(largest) > FLAT_MAX_PASSAGES else None
+    name, checksums = write_segment(out, parts, trained=trained)
+    n, a = len(parts.passage_ids), len(parts.articles)
+    ids = [x.article_id for x in parts.articles]
+    stories = update.story_rows(ids, update.signatures_of(None, parts), np.ones(a, bool))
+    fresh = np.arange(n - len(new.parts.passage_ids), n) if previous is not None else np.arange(n)
+    raw = update.densities(parts.vectors, np.ones(n, bool), previous, fresh)
+    return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, raw)
 
 
 def index_status(
@@ -140,21 +202,18 @@ def index_status(
 ) -> str | None:
     """None if ``out_dir`` is a current index of ``source``, else why it is not."""
     try:
-        recorded = manifest.read_manifest(Path(out_dir))
+        recorded = read_manifest(Path(out_dir))
     except IndexUnavailable as err:
         return str(err)
-    name = model_name(model) if model else recorded["model"]
     # The options the index was read with, under today's readers (READ_RECIPE).
     was = recorded.get("reading") or {}
-    options = {"keep_all": was.get("keep_all", False), "field_map": was.get("field_map") or None}
-    reading = {**_reading(options["keep_all"], options["field_map"], None), "tz": was.get("tz")}
-    if not _current(recorded, load_articles(source, **options).files, name, reading):
+    reading = {
+        **_reading(was.get("keep_all", False), was.get("field_map") or None, None),
+        "tz": was.get("tz"),
+    }
+    if not _unchanged(recorded, source, reading, model):
         return f"{out_dir} is out of date with {source} (files, model or readers changed)"
     return None
-
-
-def embed_text(passage: Passage) -> str:
-    return passage.text
 
 
 def ensure_current_index(*, progress: bool = False) -> BuildReport | None:
@@ -166,17 +225,59 @@ def ensure_current_index(*, progress: bool = False) -> BuildReport | None:
     return None
 
 
-def _previous(out: Path, name: str) -> StoredIndex | None:
-    """The index already in ``out`` if it can be reused (same model and recipe). A
-    missing or damaged index is None: the build then writes a whole new one."""
+def _previous(out: Path) -> StoredIndex | None:
+    """The index already in ``out``; a missing, damaged or older-format index is None
+    (the build then writes a whole new one)."""
     try:
-        old = StoredIndex(out, signatures=True)
-        if "checksums" not in old.manifest:
-            _ = old.keyword  # an index from before checksums: parse the lazy part too
+        return StoredIndex(out)
     except IndexUnavailable:
         return None
-    same = old.manifest.get("model") == name and old.manifest.get("embed_recipe") == EMBED_RECIPE
-    return old if same else None
+
+
+def _unchanged(recorded: dict, source, reading: dict, model: str | None) -> bool:
+    """Whether an index recorded as ``recorded`` is current: same reading options,
+    recipe and model, and the same files (by stamp, or by sha256 when touched)."""
+    if recorded.get("reading") != reading or recorded.get("embed_recipe") != EMBED_RECIPE:
+        return False
+    if choose_model(recorded.get("languages") or {}, model) != recorded.get("model"):
+        return False
+    hashes, stamps = recorded.get("files") or {}, recorded.get("file_stamps") or {}
+    found = listing(source, reading["keep_all"])
+    if set(found) != set(hashes):
+        return False
+    return all(same_file(path, stamps.get(shown), hashes[shown]) for shown, path in found.items())
+
+
+def _known_files(old: StoredIndex) -> dict[str, KnownFile]:
+    """What the old index holds of each file it read, for ``load_articles`` to reuse."""
+    recorded = old.manifest
+    stamps = recorded.get("file_stamps") or {}
+    reports = {r["path"]: FileReport(**r) for r in recorded.get("file_reports") or ()}
+    problems: dict[str, list[Problem]] = defaultdict(list)
+    for p in recorded.get("problems") or ():
+        problems[p.get("path")].append(Problem(**p))
+    grouped: dict[str, list] = {}
+
+    def articles_of(shown: str) -> list:
+        if not grouped:  # every live article, once, by file and line
+            by_path = defaultdict(list)
+            for article in old.articles.values():
+                by_path[article.path].append(article)
+            grouped.update({k: sorted(v, key=lambda a: a.line or 0) for k, v in by_path.items()})
+            grouped.setdefault("", [])
+        return grouped.get(shown, [])
+
+    return {
+        shown: KnownFile(
+            sha,
+            tuple(stamps[shown]),
+            reports.get(shown),
+            tuple(problems.get(shown, ())),
+            lambda shown=shown: articles_of(shown),
+        )
+        for shown, sha in (recorded.get("files") or {}).items()
+        if shown in stamps
+    }
 
 
 def _reading(keep_all: bool, field_map, tz) -> dict:
@@ -191,66 +292,22 @@ def _reading(keep_all: bool, field_map, tz) -> dict:
     }
 
 
-def _current(manifest: dict, files: dict[str, str], name: str, reading: dict) -> bool:
-    return (
-        manifest.get("files") == files
-        and manifest.get("reading") == reading
-        and manifest.get("model") == name
-        and manifest.get("embed_recipe") == EMBED_RECIPE
-        # the search index is the kind its size calls for (the cut-over may have moved)
-        and manifest.get("index_kind") == index_kind(manifest.get("count", 0))
+def _report_unchanged(recorded: dict, started: float, out: Path) -> BuildReport:
+    count = recorded["count"]
+    return BuildReport(
+        articles=recorded.get("articles", 0),
+        passages=count,
+        added=0,
+        removed=0,
+        unchanged=count,
+        seconds=round(time.perf_counter() - started, 3),
+        index_dir=str(out),
+        model=recorded["model"],
+        problems=tuple(Problem(**p) for p in recorded.get("problems") or ()),
+        languages=recorded.get("languages") or {},
+        mappings=tuple(recorded.get("mappings") or ()),
+        records=recorded.get("records", 0),
     )
-
-
-# An update that adds more than this share of the corpus recomputes every passage's
-# density; below it, only the new passages' (the others' neighbours barely move).
-DENSITY_REFRESH = 0.1
-
-
-def _density(vectors, passages, old, old_rows, new) -> np.ndarray | None:
-    """Raw hubness densities (``density.raw_density``) of the new generation: the old
-    index's for passages it had, computed for the new ones; all of them afresh after a
-    large change. None above ``density.HUBNESS_MAX_PASSAGES`` (the penalty is then off)."""
-    n = len(vectors)
-    if n > density.HUBNESS_MAX_PASSAGES:
-        return None
-    previous = old.raw_density if old is not None else None
-    if previous is None or len(previous) != len(old.passages) or len(new) > DENSITY_REFRESH * n:
-        return density.raw_density(vectors)
-    raw = np.empty(n, dtype=np.float64)
-    fresh = [i for i, p in enumerate(passages) if p.passage_id not in old_rows]
-    kept = [i for i, p in enumerate(passages) if p.passage_id in old_rows]
-    raw[kept] = previous[[old_rows[passages[i].passage_id] for i in kept]]
-    if fresh:
-        raw[fresh] = density.raw_density(vectors, rows=np.array(fresh))
-    return raw
-
-
-def _assemble(passages, old, old_rows, new, fresh, dim) -> np.ndarray:
-    """The vectors of ``passages`` in order: fresh rows for new passages, the rest
-    copied from the old index's matrix (vectorised: one gather, not a loop of reads)."""
-    vectors = np.zeros((len(passages), dim), dtype=np.float32)
-    fresh_rows = {p.passage_id: i for i, p in enumerate(new)}
-    targets = np.fromiter((p.passage_id in fresh_rows for p in passages), dtype=bool, count=len(passages))
-    if fresh is not None and len(new):
-        vectors[targets] = fresh[[fresh_rows[p.passage_id] for p in passages if p.passage_id in fresh_rows]]
-    if old is not None and old_rows and not targets.all():
-        sources = [old_rows[p.passage_id] for p in passages if p.passage_id not in fresh_rows]
-        vectors[~targets] = old.all_vectors()[np.asarray(sources)]
-    return vectors
-
-
-def _generation(name: str, passages: list[Passage], articles: list[StoredArticle]) -> str:
-    """Content-derived from everything the data files hold (passage ids and offsets,
-    article records), so the same generation always means the same files: rebuilding
-    the same corpus with the same model gives the same names, and a build never has to
-    overwrite a live file with different content."""
-    digest = hashlib.sha256(f"{name}\n{EMBED_RECIPE}\n".encode())
-    for p in passages:
-        digest.update(f"{p.passage_id} {p.paragraph} {p.start} {p.end}\n".encode())
-    for article in articles:
-        digest.update(json.dumps(article.to_dict(), sort_keys=True, ensure_ascii=False).encode() + b"\n")
-    return digest.hexdigest()[:12]
 
 
 def _tell_waiting(out: Path):
@@ -258,20 +315,3 @@ def _tell_waiting(out: Path):
         print(f"newsdesk: another build of {out} is running; waiting for it to finish", file=sys.stderr)
 
     return tell
-
-
-def _report(loaded, count, added, removed, unchanged, started, out, name) -> BuildReport:
-    return BuildReport(
-        articles=len(loaded.articles),
-        passages=count,
-        added=added,
-        removed=removed,
-        unchanged=unchanged,
-        seconds=round(time.perf_counter() - started, 3),
-        index_dir=str(out),
-        model=name,
-        problems=loaded.problems,
-        languages=loaded.languages(),
-        mappings=tuple(loaded.mappings()),
-        records=loaded.records,
-    )

@@ -1,74 +1,88 @@
-"""Writing one complete index generation, then switching the folder to it.
+"""Switching an index folder to a new generation: its segments, its state, its manifest.
 
-The generation's data files are written under their final names in a staging folder
-(``.tmp-<gen>-<pid>``), synced and checksummed, moved into the index folder one atomic
-rename each, and only then does ``manifest.json`` switch to them (``app.index.files``,
-``app.index.manifest``). A build killed at any point leaves the previous generation
-answering; what it left behind is removed by the next switch. A file that already has
-its final name belongs to the same generation (the name is derived from the content),
-so replacing it changes no byte a reader relies on.
+A build first writes what is new: a segment (``app.index.segment.write_segment``:
+staged, synced, renamed into place whole) and a state file (``app.index.state``).
+``commit`` then records every file's checksum and stamp in the manifest and switches
+``manifest.json`` to it in one atomic rename (``app.index.manifest.switch_manifest``),
+which also removes what the new manifest no longer names (merged segments, old state
+files, leftovers of killed builds). Until the rename, readers see the previous
+generation; a build killed at any point leaves it answering. Segments are never
+rewritten: a new one gets a new name.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from app.index.files import install, sha256, write_jsonl
-from app.index.manifest import names, stamp, switch_manifest
-from app.index.store import PassageRow
-from app.index.vectors import index_kind, make_index, write_stats
-from app.types import StoredArticle
+from app.index import manifest
+from app.index.segment import Segment, SegmentParts, write_segment
+from app.index.state import State, digest_of, write_state
 
 
-def write(
+def commit(
     folder: Path,
-    *,
-    manifest: dict[str, Any],
-    vectors: np.ndarray,
-    passages: list[PassageRow],
-    articles: list[StoredArticle],
-    keyword,
-    previous=None,
-    density: np.ndarray | None = None,
-) -> None:
-    """Write a complete index generation, then switch ``manifest.json`` to it.
+    record: dict[str, Any],
+    segments: list[str],
+    checksums: dict[str, str],
+    state: State,
+) -> dict[str, Any]:
+    """Switch ``folder`` to a generation of ``segments`` (in order) and ``state``.
 
     Args:
-        manifest: the new manifest, with its ``generation`` id; the file names, index
-            kind, checksums and stamps are added here.
-        vectors, passages, articles, keyword: the generation's content, in row order.
-        previous: the FAISS index of the generation being replaced, whose trained IVF
-            cells are reused when they still fit the corpus size (``make_index``).
-        density: each passage's raw hubness density (``app.index.density``), if any.
-    """
-    import faiss
+        record: the manifest's descriptive fields (model, counts, source files, ...).
+        segments: the names of the generation's segments, all already in ``folder``.
+        checksums: sha256 of every file of those segments, by path relative to
+            ``folder`` (the kept segments' from the previous manifest, the new ones'
+            from ``write_segment``).
+        state: the generation's tombstones, stories and densities.
 
-    files = names(manifest["generation"])
-    tmp = folder / f".tmp-{manifest['generation']}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    kind = index_kind(len(vectors))
-    faiss.write_index(make_index(vectors, kind, trained=previous), str(tmp / files["vectors"]))
-    np.save(tmp / files["matrix"], np.ascontiguousarray(vectors, dtype=np.float32))
-    language = {a.article_id: a.language for a in articles}
-    write_stats(tmp / files["stats"], vectors, density, [language[p.article_id] for p in passages])
-    write_jsonl(tmp / files["passages"], (asdict(p) for p in passages))
-    write_jsonl(tmp / files["articles"], (a.to_dict() for a in articles))
-    keyword.save(tmp / files["keyword"])
-    checksums = {}
-    for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
-        checksums[path.relative_to(tmp).as_posix()] = sha256(path, sync=True)
-    for name in files.values():
-        install(tmp / name, folder / name)
-    shutil.rmtree(tmp, ignore_errors=True)
-    stamps = {name: stamp(folder / name) for name in checksums}
-    switch_manifest(
-        folder,
-        {**manifest, "index_kind": kind, "files_in_index": files, "checksums": checksums, "stamps": stamps},
+    Returns:
+        The manifest written.
+    """
+    state_name, state_digest = write_state(folder, state)
+    files = {path: digest for path, digest in checksums.items() if path.split("/", 1)[0] in segments}
+    files[state_name] = state_digest
+    described = []
+    for name in segments:
+        info = Segment.info(folder / name)
+        described.append({"name": name, "passages": info["passages"], "articles": info["articles"]})
+    written = {
+        **record,
+        "format_version": manifest.FORMAT_VERSION,
+        "generation": digest_of([*segments, state_name]),
+        "segments": described,
+        "state": state_name,
+        "checksums": dict(sorted(files.items())),
+        "stamps": {path: manifest.stamp(folder / path) for path in sorted(files)},
+    }
+    manifest.switch_manifest(folder, written)
+    return written
+
+
+def write_fresh(
+    folder: Path,
+    record: dict[str, Any],
+    parts: SegmentParts,
+    *,
+    stories: np.ndarray | None = None,
+    density: np.ndarray | None = None,
+    trained=None,
+) -> dict[str, Any]:
+    """Make ``folder`` an index of one segment holding ``parts`` (what a build from
+    scratch or a merge writes; benchmarks write synthetic indexes with it).
+    ``stories``: each article row's story row (default: every article its own);
+    ``density``: raw hubness densities, one a passage."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name, checksums = write_segment(folder, parts, trained=trained)
+    n, a = len(parts.passage_ids), len(parts.articles)
+    state = State(
+        [np.zeros(n, bool)],
+        [np.zeros(a, bool)],
+        {},
+        np.arange(a, dtype=np.int32) if stories is None else stories,
+        density,
     )
+    return commit(folder, {**record, "count": n}, [name], checksums, state)

@@ -1,10 +1,11 @@
 """The index folder's manifest: what a build wrote, and the check that it is still so.
 
-``manifest.json`` is readable JSON: the format version, model, dimension, passage and
-article counts, the source files (with their sha256), the search index's kind, the
-names of the data files of this generation, and each data file's sha256, size and
-modification time. Replacing it is the one atomic step that switches an index to a
-new generation (``switch_manifest``); the data files it names must be in place.
+``manifest.json`` is readable JSON: the format version, model, dimension, live passage
+and article counts, the source files (with their sha256 and stamps), the segments of
+this generation (``app.index.segment``) and its state file (``app.index.state``), and
+each data file's sha256, size and modification time. Replacing it is the one atomic
+step that switches an index to a new generation (``switch_manifest``); the files it
+names must be in place.
 
 Integrity has a fast path: a file whose size and modification time (ns) are those the
 build recorded is taken as written; any other file (copied, touched, damaged) is hashed
@@ -24,10 +25,11 @@ from typing import Any
 from app.index.errors import IndexUnavailable
 from app.index.files import fsync_dir, remove_unreferenced, sha256
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
-# The data files of a generation, by kind; each file's name starts with its kind.
-KINDS = ("vectors", "stats", "passages", "articles", "keyword", "matrix")
+# The data files and folders of an index, by kind; each name starts with its kind. The
+# last six are format 3's (one file of each a generation), cleared when a build replaces it.
+KINDS = ("seg", "state", "vectors", "stats", "passages", "articles", "keyword", "matrix")
 FIX = "rebuild with `newsdesk build`"
 
 
@@ -49,18 +51,20 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             f"{path}: index format {manifest.get('format_version')!r}, this newsdesk reads "
             f"{FORMAT_VERSION}; {FIX}"
         )
-    files = manifest.get("files_in_index")
+    segments = manifest.get("segments")
     wrong = [
         key
         for key, ok in (
             (
-                "files_in_index",
-                isinstance(files, dict) and all(isinstance(files.get(k), str) for k in KINDS),
+                "segments",
+                isinstance(segments, list)
+                and all(isinstance(s, dict) and str(s.get("name", "")).startswith("seg-") for s in segments),
             ),
+            ("state", str(manifest.get("state", "")).startswith("state-")),
             ("count", isinstance(manifest.get("count"), int) and manifest["count"] >= 0),
             ("model", isinstance(manifest.get("model"), str)),
             ("generation", isinstance(manifest.get("generation"), str)),
-            ("checksums", isinstance(manifest.get("checksums", {}), dict)),
+            ("checksums", isinstance(manifest.get("checksums"), dict) and bool(manifest.get("checksums"))),
         )
         if not ok
     ]
@@ -69,17 +73,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def names(gen: str) -> dict[str, str]:
-    """The data file names of generation ``gen``, by kind."""
-    files = (
-        f"vectors-{gen}.faiss",
-        f"stats-{gen}.npz",
-        f"passages-{gen}.jsonl",
-        f"articles-{gen}.jsonl",
-        f"keyword-{gen}",
-        f"matrix-{gen}.npy",
-    )
-    return dict(zip(KINDS, files, strict=True))
+def data_names(manifest: dict[str, Any]) -> set[str]:
+    """The names in the index folder that ``manifest`` uses: its segments and state."""
+    return {s["name"] for s in manifest["segments"]} | {manifest["state"]}
 
 
 def switch_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -94,7 +90,7 @@ def switch_manifest(folder: Path, manifest: dict[str, Any]) -> None:
         os.fsync(out.fileno())
     os.replace(staged, folder / MANIFEST)
     fsync_dir(folder)
-    remove_unreferenced(folder, keep=set(manifest["files_in_index"].values()), kinds=KINDS)
+    remove_unreferenced(folder, keep=data_names(manifest), kinds=KINDS)
 
 
 def stamp(path: Path) -> list[int]:

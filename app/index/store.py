@@ -1,30 +1,26 @@
-"""A loaded index folder: read-only, checked before it is parsed, shared by threads.
+"""A loaded index folder: its segments seen as one index, read-only, shared by threads.
 
-Layout (every data file carries the generation id of its build; see
-``app.index.manifest`` for the manifest and ``app.index.vectors`` for the vector files)::
+An index folder holds ``manifest.json`` (``app.index.manifest``), the segments it lists
+(``app.index.segment``: a base and the deltas later builds appended, each immutable)
+and its generation's state (``app.index.state``: tombstones, stories, densities).
+Rows are numbered across the segments in the manifest's order: passage row r of the
+index is row r - offset of the segment it falls in; tombstoned rows keep their numbers
+and are never returned. Every score is computed with the statistics of all live rows
+(BM25's, the dense moments, the densities' z), so a segmented index ranks exactly as the
+same passages merged into one segment would.
 
-    manifest.json              readable: format, model, dimension, counts, source files,
-                               index kind, and each data file's sha256, size and mtime
-    vectors-<gen>.faiss        FAISS search index (flat or IVF-SQ8, by corpus size)
-    matrix-<gen>.npy           the exact vectors, float32, memory-mapped
-    stats-<gen>.npz            vector mean and covariance; raw hubness densities
-    passages-<gen>.jsonl       one row a passage: id, article id, paragraph, offsets
-    articles-<gen>.jsonl       one StoredArticle a row: metadata, body, quotes, story
-                               (passage text is sliced from the body, never stored twice)
-    keyword-<gen>/             the bm25s index
-
-Loading checks, before parsing: the manifest's fields, every data file's integrity (so
-FAISS, numpy and bm25s never see a damaged file), the vector count and dimension, and
-that every passage points into an article. Any failure is ``IndexUnavailable`` naming
-the file and the fix. A reader that meets a build's switch half-way (its generation's
-files already removed) reloads the new generation. Never writes the folder.
+Loading checks, before parsing: the manifest's fields, every file's integrity (so FAISS
+and numpy never see a damaged file), and that the segments and the state agree. Any
+failure is ``IndexUnavailable`` naming the file and the fix. Nothing is parsed a row at
+a time: the columns are memory-mapped and an article's JSON is read when it is used, so
+loading costs milliseconds at any size. A reader that meets a build's switch half-way
+(its generation's files already removed) reloads the new generation. Never writes.
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,12 +29,15 @@ import numpy as np
 
 from app.index import density, manifest
 from app.index.errors import IndexUnavailable
-from app.index.manifest import FIX, MANIFEST, read_file, read_manifest
-from app.index.vectors import RowReader, map_matrix, read_stats
+from app.index.keyword import KeywordScorer
+from app.index.manifest import FIX, read_file, read_manifest
+from app.index.segment import Segment
+from app.index.state import read_state
+from app.index.vectors import Moments
 from app.types import StoredArticle
 
 
-@dataclass(frozen=True, slots=True)  # slots: ~100 bytes less a row at 1M rows
+@dataclass(frozen=True, slots=True)
 class PassageRow:
     passage_id: str
     article_id: str
@@ -50,13 +49,9 @@ class PassageRow:
 class StoredIndex:
     """A loaded index folder. Read-only and safe to share between threads."""
 
-    def __init__(self, folder: Path, *, signatures: bool = False):
-        """Load ``folder``. Articles' MinHash signatures are only for the next build's
-        enrichment; they are dropped unless ``signatures`` (~100 bytes a passage saved
-        at query time)."""
+    def __init__(self, folder: Path):
         started = time.perf_counter()
         self.folder = Path(folder)
-        self._signatures = signatures
         for attempt in range(3):
             self.manifest = read_manifest(self.folder)
             try:
@@ -66,8 +61,6 @@ class StoredIndex:
                 # A build may have switched generations (and removed ours) while we read.
                 if attempt == 2 or not self._switched():
                     raise
-        self._keyword = None
-        self._keyword_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
 
     def _switched(self) -> bool:
@@ -77,142 +70,271 @@ class StoredIndex:
             return False
 
     def _load(self) -> None:
-        import faiss
-
-        files, count = self.manifest["files_in_index"], self.manifest["count"]
         self.verify(full=False)
-        self.vectors = read_file(self.folder / files["vectors"], lambda p: faiss.read_index(str(p)))
-        self.matrix = read_file(self.folder / files["matrix"], map_matrix)
-        if self.matrix.shape != (self.vectors.ntotal, self.vectors.d) or self.matrix.dtype != np.float32:
-            raise IndexUnavailable(f"{self.folder / files['matrix']}: wrong shape for the vectors; {FIX}")
-        self.rows = read_file(self.folder / files["matrix"], lambda p: RowReader(p, self.matrix))
-        stats = read_file(self.folder / files["stats"], read_stats)
-        self.mean, self.cov, self.raw_density = stats.mean, stats.cov, stats.density
-        self.language_moments = stats.languages
-        self.passages = read_file(self.folder / files["passages"], _read_passages)
-        self.articles = read_file(
-            self.folder / files["articles"], lambda p: _read_articles(p, signatures=self._signatures)
-        )
-        self._keyword_dir = self.folder / files["keyword"]
-        dim = self.manifest.get("dimension") or self.vectors.d
-        if self.vectors.ntotal != count or len(self.passages) != count or self.vectors.d != dim:
+        names = [s["name"] for s in self.manifest["segments"]]
+        self.segments = [read_file(self.folder / name, Segment) for name in names]
+        state_path = self.folder / self.manifest["state"]
+        state = read_file(state_path, read_state)
+        sizes = [(len(s), len(s.article_ids)) for s in self.segments]
+        if [
+            (len(p), len(a)) for p, a in zip(state.dead_passages, state.dead_articles, strict=False)
+        ] != sizes:
+            raise IndexUnavailable(f"{state_path}: does not match the segments of {manifest.MANIFEST}; {FIX}")
+        self.offsets = np.cumsum([0] + [n for n, _ in sizes])
+        self.article_offsets = np.cumsum([0] + [a for _, a in sizes])
+        self.dead = np.concatenate(state.dead_passages) if names else np.zeros(0, bool)
+        self.dead_articles = np.concatenate(state.dead_articles) if names else np.zeros(0, bool)
+        self._live_masks = [None if not d.any() else ~d for d in state.dead_passages]
+        self.count = int((~self.dead).sum())
+        if self.count != self.manifest["count"] or len(state.stories) != len(self.dead_articles):
             raise IndexUnavailable(
-                f"{self.folder}: {MANIFEST} says {count} passages of dimension {dim}, {files['vectors']} "
-                f"holds {self.vectors.ntotal} of {self.vectors.d}, {files['passages']} "
-                f"{len(self.passages)}; {FIX}"
+                f"{self.folder}: {manifest.MANIFEST} says {self.manifest['count']} passages, the segments "
+                f"hold {self.count} live; {FIX}"
             )
-        if self.mean.shape != (self.vectors.d,) or self.cov.shape != (self.vectors.d, self.vectors.d):
-            raise IndexUnavailable(f"{self.folder / files['stats']}: wrong shape for the vectors; {FIX}")
-        for row in self.passages:
-            article = self.articles.get(row.article_id)
-            if article is None or not 0 <= row.start <= row.end <= len(article.body):
-                raise IndexUnavailable(
-                    f"{self.folder / files['passages']}: passage {row.passage_id} does not point into "
-                    f"an article of {files['articles']}; {FIX}"
-                )
+        dims = {s.vectors.d for s in self.segments}
+        self.dim = dims.pop() if len(dims) == 1 else int(self.manifest.get("dimension") or 0)
+        moments = Moments(self.dim)
+        for segment in self.segments:
+            moments.add(segment.sums)
+        moments.add(state.dead_sums, sign=-1)
+        self.mean, self.cov = moments.moments()
+        self.language_moments = moments.by_language()
+        self.stories = state.stories
+        self.dead_sums = state.dead_sums
+        self.raw_density = state.density
+        self.passages = Passages(self)
+        self.articles = Articles(self)
+        self._keyword: KeywordScorer | None = None
 
     def verify(self, *, full: bool = True) -> None:
-        """Check every data file against the manifest (``manifest.verify``)."""
+        """Check every file against the manifest (``manifest.verify``)."""
         manifest.verify(self.folder, self.manifest, full=full)
 
+    # -- rows ---------------------------------------------------------------------------
+
+    def locate(self, row: int) -> tuple[Segment, int]:
+        """The segment a passage row falls in, and its row there."""
+        i = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        if not 0 <= row < self.offsets[-1]:
+            raise IndexError(f"passage row {row} out of range 0..{int(self.offsets[-1]) - 1}")
+        return self.segments[i], row - int(self.offsets[i])
+
+    def article_row(self, row: int) -> int:
+        """The article row (across segments) of passage row ``row``."""
+        i = int(np.searchsorted(self.offsets, row, side="right")) - 1
+        local = row - int(self.offsets[i])
+        return int(self.article_offsets[i]) + int(self.segments[i].spans[local, 0])
+
+    def article_at(self, row: int, *, signature: bool = False) -> StoredArticle:
+        """The article at article row ``row``, with its story (and its MinHash
+        signature when ``signature``: only a build needs it)."""
+        i = int(np.searchsorted(self.article_offsets, row, side="right")) - 1
+        story = int(self.stories[row])
+        story_id = None if story == row else self._article_id(story)
+        return self.segments[i].article(row - int(self.article_offsets[i]), story_id, signature)
+
+    def _article_id(self, row: int) -> str:
+        i = int(np.searchsorted(self.article_offsets, row, side="right")) - 1
+        return self.segments[i].article_ids[row - int(self.article_offsets[i])]
+
+    def article_of(self, row: int) -> StoredArticle:
+        """The article of passage row ``row``."""
+        return self.article_at(self.article_row(row))
+
+    def live_rows(self) -> np.ndarray:
+        """The passage rows that are not tombstoned, ascending."""
+        return np.flatnonzero(~self.dead)
+
+    def article_ids(self) -> list[str]:
+        """The id of every article row (tombstoned ones included)."""
+        return [s.article_ids[r] for s in self.segments for r in range(len(s.article_ids))]
+
+    def passage_languages(self, rows: np.ndarray) -> np.ndarray:
+        """The language code of the article of each passage row in ``rows``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(rows), dtype=object)
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        for i in np.unique(which):
+            pick = which == i
+            segment = self.segments[i]
+            codes = np.asarray(segment.language)[
+                np.asarray(segment.spans[rows[pick] - int(self.offsets[i]), 0])
+            ]
+            out[pick] = [c.decode() for c in codes]
+        return out
+
+    def text(self, row: int) -> str:
+        segment, local = self.locate(row)
+        return segment.text(local)
+
+    def row_of(self, passage_id: str) -> int:
+        """The live passage row of a passage id (KeyError if there is none)."""
+        for i in reversed(range(len(self.segments))):
+            for local in self.segments[i].passage_ids.find(passage_id):
+                row = int(self.offsets[i]) + local
+                if not self.dead[row]:
+                    return row
+        raise KeyError(passage_id)
+
+    def story_members(self, story_id: str) -> list[str]:
+        """The ids of the live articles of a story (its first article's id)."""
+        try:
+            first = self.articles.row(story_id)
+        except KeyError:
+            return []
+        rows = np.flatnonzero((self.stories == self.stories[first]) & ~self.dead_articles)
+        return [self._article_id(int(r)) for r in rows]
+
+    # -- scoring ------------------------------------------------------------------------
+
     @property
-    def keyword(self):
-        """The BM25 index, loaded on first use (dense-only searches never need it)."""
-        with self._keyword_lock:
-            if self._keyword is None:
-                from app.index.keyword import KeywordIndex
-
-                self._keyword = read_file(self._keyword_dir, KeywordIndex.load)
-            return self._keyword
-
-    def text(self, row: PassageRow) -> str:
-        return self.articles[row.article_id].body[row.start : row.end]
+    def keyword(self) -> KeywordScorer:
+        """BM25 over every segment with the live rows' statistics (postings are opened
+        on first use: dense-only searches never need them)."""
+        if self._keyword is None:
+            parts = [read_file(s.folder / "keyword", lambda _, s=s: s.postings) for s in self.segments]
+            dead = [None if m is None else ~m for m in self._live_masks]
+            self._keyword = KeywordScorer(parts, [int(o) for o in self.offsets[:-1]], dead)
+        return self._keyword
 
     @property
     def density(self) -> np.ndarray | None:
-        """Each passage's hubness density as z over the corpus (None when the index was
-        built without it): what ``fusion.hybrid`` subtracts."""
+        """Each passage row's hubness density as z over the live rows (None when the
+        index was built without densities): what ``fusion.hybrid`` subtracts."""
         if "_density" not in self.__dict__:
-            self.__dict__["_density"] = density.standardised(self.raw_density, len(self.passages))
+            z = None
+            raw = self.raw_density
+            if raw is not None and len(raw) == len(self.dead):
+                live = density.standardised(np.asarray(raw[~self.dead], dtype=np.float64), self.count)
+                if live is not None:
+                    z = np.zeros(len(raw), dtype=np.float32)
+                    z[~self.dead] = live
+            self.__dict__["_density"] = z
         return self.__dict__["_density"]
 
     @property
     def language_groups(self) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]] | None:
-        """For a mixed archive: each passage's group number and each group's moments
+        """For a mixed archive: each passage row's group number and each group's moments
         (``fusion.dense_z``); None when the corpus moments serve every passage. Passages
         in a language without moments of its own take the corpus's (the last group)."""
         if not self.language_moments:
             return None
         if "_groups" not in self.__dict__:
             codes = list(self.language_moments)
-            index = {c: i for i, c in enumerate(codes)}
             other = len(codes)
-            rows = np.fromiter(
-                (index.get(self.articles[r.article_id].language, other) for r in self.passages),
-                dtype=np.int32,
-                count=len(self.passages),
-            )
+            parts = []
+            for segment in self.segments:
+                language = np.asarray(segment.language)[np.asarray(segment.spans[:, 0])]
+                group = np.full(len(language), other, dtype=np.int32)
+                for g, code in enumerate(codes):
+                    group[language == code.encode()] = g
+                parts.append(group)
             moments = [self.language_moments[c] for c in codes] + [(self.mean, self.cov)]
-            self.__dict__["_groups"] = (rows, moments)
+            self.__dict__["_groups"] = (np.concatenate(parts), moments)
         return self.__dict__["_groups"]
 
     @property
     def newest(self) -> datetime | None:
-        """The newest publication date among the articles (cached): "as of" for
-        relative dates in questions."""
+        """The newest publication date among the live articles: "as of" for relative
+        dates in questions."""
         if "_newest" not in self.__dict__:
-            dates = [a.published for a in self.articles.values() if a.published]
-            self.__dict__["_newest"] = max(dates) if dates else None
+            newest = None
+            published = (
+                np.concatenate([np.asarray(s.published) for s in self.segments]) if self.segments else None
+            )
+            if published is not None and len(published):
+                times = np.where(self.dead_articles, np.nan, published)
+                if not np.isnan(times).all():
+                    newest = self.article_at(int(np.nanargmax(times))).published
+            self.__dict__["_newest"] = newest
         return self.__dict__["_newest"]
 
-    def row_of(self, passage_id: str) -> int:
-        """The vector row of a passage (the map is built on first use)."""
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            rows = self.__dict__["_rows"] = {p.passage_id: i for i, p in enumerate(self.passages)}
-        return rows[passage_id]
-
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` rows nearest ``query`` (one unit vector): (scores, rows), best first.
-        Exact for a flat index; for IVF-SQ8 the rows found are re-scored exactly from the
-        matrix, so scores are cosines whatever the index kind."""
-        scores, rows = self.vectors.search(np.asarray(query, dtype=np.float32)[None, :], k)
-        scores, rows = scores[0], rows[0]
-        if self.manifest.get("index_kind", "flat") != "flat":
-            rows = rows[rows >= 0]
-            exact = np.asarray(self.rows(rows) @ query, dtype=np.float32)
-            order = np.lexsort((rows, -exact))
-            scores, rows = exact[order], rows[order]
-        return scores, rows
+        """The ``k`` live rows nearest ``query`` (one unit vector) over every segment:
+        (scores, rows), best first; scores are exact cosines."""
+        found_scores, found_rows = [], []
+        for segment, offset, live in zip(self.segments, self.offsets, self._live_masks, strict=False):
+            scores, rows = segment.search(query, k, live)
+            found_scores.append(scores)
+            found_rows.append(rows + int(offset))
+        if not found_rows:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        scores, rows = np.concatenate(found_scores), np.concatenate(found_rows)
+        order = np.lexsort((rows, -scores))[:k]
+        return scores[order], rows[order]
+
+    def rows(self, ids) -> np.ndarray:
+        """The exact vectors of passage rows ``ids``: (len(ids), dim) float32, read from
+        the segments' matrix files a row at a time (no memory held)."""
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        out = np.empty((len(ids), self.dim), dtype=np.float32)
+        which = np.searchsorted(self.offsets, ids, side="right") - 1
+        for i in np.unique(which):
+            pick = which == i
+            out[pick] = self.segments[i].rows(ids[pick] - int(self.offsets[i]))
+        return out
 
     def vector(self, i: int) -> np.ndarray:
-        """Row ``i``'s exact vector (read from the matrix file, whatever the index kind).
-        ``rows(ids)`` reads several: (len(ids), dim) float32."""
         return self.rows([int(i)])[0]
 
     def all_vectors(self) -> np.ndarray:
-        """All vectors, (count, dim) float32, memory-mapped read-only: rows are read from
-        disk when used, so holding it costs no memory until rows are indexed."""
-        return self.matrix
+        """Every passage row's vector (tombstoned rows included, so rows keep their
+        numbers): memory-mapped for one segment, a copy in memory for several."""
+        if len(self.segments) == 1:
+            return self.segments[0].matrix
+        if not self.segments:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate([np.asarray(s.matrix) for s in self.segments])
 
 
-def _read_passages(path: Path) -> list[PassageRow]:
-    """Passage rows; the article id string is shared by its passages (interned), not
-    one copy a row: ~70 bytes a passage at scale."""
-    shared: dict[str, str] = {}
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                r = json.loads(line)
-                article = shared.setdefault(r["article_id"], r["article_id"])
-                rows.append(PassageRow(r["passage_id"], article, r["paragraph"], r["start"], r["end"]))
-    return rows
+class Passages(Sequence):
+    """The index's passage rows (tombstoned ones included: check ``index.dead``)."""
+
+    def __init__(self, index: StoredIndex):
+        self._index = index
+
+    def __len__(self) -> int:
+        return int(self._index.offsets[-1])
+
+    def __getitem__(self, row):  # noqa: ANN001 -- an int (slices are not supported)
+        if not isinstance(row, (int, np.integer)):
+            raise TypeError("passage rows are read one at a time")
+        segment, local = self._index.locate(int(row))
+        article, paragraph, start, end = (int(x) for x in segment.spans[local])
+        return PassageRow(segment.passage_ids[local], segment.article_ids[article], paragraph, start, end)
 
 
-def _read_articles(path: Path, *, signatures: bool) -> dict[str, StoredArticle]:
-    with open(path, encoding="utf-8") as handle:
-        articles = (
-            StoredArticle.from_dict(json.loads(line), signature=signatures) for line in handle if line.strip()
-        )
-        return {a.article_id: a for a in articles}
+class Articles(Mapping):
+    """The live articles by id. Iterating parses every article: fine for a few
+    thousand, slow at a million (use the index's columns there)."""
+
+    def __init__(self, index: StoredIndex):
+        self._index = index
+
+    def row(self, article_id: str) -> int:
+        """The live article row of an id (KeyError if none)."""
+        index = self._index
+        for i in reversed(range(len(index.segments))):
+            for local in index.segments[i].article_ids.find(article_id):
+                row = int(index.article_offsets[i]) + local
+                if not index.dead_articles[row]:
+                    return row
+        raise KeyError(article_id)
+
+    def __getitem__(self, article_id: str) -> StoredArticle:
+        return self._index.article_at(self.row(article_id))
+
+    def __len__(self) -> int:
+        return int((~self._index.dead_articles).sum())
+
+    def _live(self) -> Iterator[int]:
+        return (int(r) for r in np.flatnonzero(~self._index.dead_articles))
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._index._article_id(r) for r in self._live())
+
+    def values(self) -> Iterator[StoredArticle]:  # type: ignore[override]
+        return (self._index.article_at(r) for r in self._live())
+
+    def items(self) -> Iterator[tuple[str, StoredArticle]]:  # type: ignore[override]
+        return ((a.article_id, a) for a in self.values())

@@ -5,8 +5,8 @@ and the moments the hybrid's standardising needs.
   exact (flat) up to FLAT_MAX_PASSAGES, IVF with 8-bit scalar quantisation beyond;
 * ``matrix-<gen>.npy``: the same vectors, float32, memory-mapped when loaded, and read a
   few rows at a time by ``RowReader``: exact dense scores for any row;
-* ``stats-<gen>.npz``: mean and covariance of the vectors, and each passage's raw
-  hubness density (``app.index.density``) when it was computed.
+* moment sums per language (``moment_sums``, ``Moments``): the mean and covariance the
+  hybrid standardises dense scores with, exact over any set of live rows.
 
 Knows nothing of passages, news or models.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -96,58 +95,70 @@ def _reusable(trained, dim: int, cells: int) -> bool:
     )
 
 
-# Per-language moments are kept for every language with at least this many passages, when
-# there are two or more such languages (a mixed archive); below it a language's sample
-# covariance is too noisy to standardise with, and its passages use the corpus's.
+# Per-language moments are used for every language with at least this many live
+# passages, when there are two or more such languages (a mixed archive); below it a
+# language's sample covariance is too noisy to standardise with, and its passages use
+# the corpus's.
 MIN_LANGUAGE_PASSAGES = 200
 
 
-def write_stats(
-    path: Path, vectors: np.ndarray, density: np.ndarray | None, languages: list[str] | None = None
-) -> None:
-    """Mean and covariance of ``vectors`` (float32 halves the file; the moments only
-    scale scores, so the precision is ample), the raw densities if any, and, for a mixed
-    archive, the mean and covariance of each language's passages (``languages``: one code
-    a row)."""
-    arrays = _moments(vectors)
-    if density is not None:
-        arrays["density"] = np.asarray(density, dtype=np.float32)
-    codes = np.asarray(languages if languages is not None else [], dtype=object)
-    kept = [c for c in sorted(set(codes.tolist())) if int((codes == c).sum()) >= MIN_LANGUAGE_PASSAGES]
-    if len(kept) >= 2:
-        arrays["languages"] = np.asarray(kept)
-        for code in kept:
-            part = _moments(vectors[codes == code])
-            arrays[f"mean_{code}"], arrays[f"cov_{code}"] = part["mean"], part["cov"]
-    np.savez(path, **arrays)
+def moment_sums(vectors: np.ndarray, languages: np.ndarray) -> dict[str, np.ndarray]:
+    """Per language (``languages``: one code a row): the row count, the sum of the
+    vectors and the sum of their outer products, in float64. Sums add across segments
+    and subtract for tombstoned rows, so the moments of any set of live rows are exact
+    without reading the vectors again (``Moments``)."""
+    codes = np.asarray(languages, dtype=object)
+    found = sorted(set(codes.tolist()))
+    sums: dict[str, np.ndarray] = {"languages": np.array(found, dtype=str)}
+    for code in found:
+        part = np.asarray(vectors[codes == code], dtype=np.float64)
+        sums[f"n_{code}"] = np.array(len(part), dtype=np.int64)
+        sums[f"s1_{code}"] = part.sum(axis=0)
+        sums[f"s2_{code}"] = part.T @ part
+    return sums
 
 
-def _moments(vectors: np.ndarray) -> dict[str, np.ndarray]:
-    mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1], np.float32)
-    centred = vectors - mean
-    cov = centred.T @ centred / max(len(vectors), 1)
-    return {"mean": mean.astype(np.float32), "cov": cov.astype(np.float32)}
+class Moments:
+    """Running moment sums per language (``moment_sums``' dictionaries added or
+    subtracted), and the mean and covariance they give."""
 
+    def __init__(self, dim: int):
+        self.dim = dim
+        self.n: dict[str, int] = {}
+        self.s1: dict[str, np.ndarray] = {}
+        self.s2: dict[str, np.ndarray] = {}
 
-@dataclass(frozen=True)
-class Stats:
-    """What ``stats-<gen>.npz`` holds: the corpus moments, the raw densities (or None),
-    and per-language moments (empty unless the archive is mixed)."""
+    def add(self, sums: dict[str, np.ndarray], sign: int = 1) -> None:
+        for code in (str(c) for c in sums.get("languages", ())):
+            self.n[code] = self.n.get(code, 0) + sign * int(sums[f"n_{code}"])
+            self.s1[code] = self.s1.get(code, 0.0) + sign * np.asarray(sums[f"s1_{code}"], dtype=np.float64)
+            self.s2[code] = self.s2.get(code, 0.0) + sign * np.asarray(sums[f"s2_{code}"], dtype=np.float64)
 
-    mean: np.ndarray
-    cov: np.ndarray
-    density: np.ndarray | None
-    languages: dict[str, tuple[np.ndarray, np.ndarray]]
+    def as_sums(self) -> dict[str, np.ndarray]:
+        """The running sums in ``moment_sums``' form (to store them)."""
+        codes = sorted(c for c, n in self.n.items() if n)
+        if not codes:
+            return {}
+        out: dict[str, np.ndarray] = {"languages": np.array(codes, dtype=str)}
+        for c in codes:
+            out[f"n_{c}"], out[f"s1_{c}"], out[f"s2_{c}"] = np.array(self.n[c]), self.s1[c], self.s2[c]
+        return out
 
+    def moments(self, codes: list[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance of the rows in languages ``codes`` (default: all)."""
+        codes = [c for c in (codes if codes is not None else list(self.n)) if self.n.get(c, 0) > 0]
+        n = sum(self.n[c] for c in codes)
+        if not n:
+            return np.zeros(self.dim), np.zeros((self.dim, self.dim))
+        mean = sum(self.s1[c] for c in codes) / n
+        cov = sum(self.s2[c] for c in codes) / n - np.outer(mean, mean)
+        return mean, cov
 
-def read_stats(path: Path) -> Stats:
-    with np.load(path) as stats:  # an npz reads lazily: read the arrays here, inside read_file
-        density = stats["density"].astype(np.float64) if "density" in stats.files else None
-        codes = [str(c) for c in stats["languages"]] if "languages" in stats.files else []
-        languages = {
-            c: (stats[f"mean_{c}"].astype(np.float64), stats[f"cov_{c}"].astype(np.float64)) for c in codes
-        }
-        return Stats(stats["mean"].astype(np.float64), stats["cov"].astype(np.float64), density, languages)
+    def by_language(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Each language's own moments, for a mixed archive (two or more languages with
+        MIN_LANGUAGE_PASSAGES live passages); else empty (the corpus's serve all)."""
+        kept = sorted(c for c, n in self.n.items() if n >= MIN_LANGUAGE_PASSAGES)
+        return {c: self.moments([c]) for c in kept} if len(kept) >= 2 else {}
 
 
 def map_matrix(path: Path) -> np.ndarray:

@@ -41,6 +41,7 @@ CANDIDATES = 100
 # Passages fetched per one wanted, so that folding syndicated copies away still leaves k.
 COPIES_DEPTH = 2
 
+
 class Retriever:
     """Searches one loaded index. Safe to call from several threads."""
 
@@ -54,7 +55,6 @@ class Retriever:
         self.index = index
         self.embedder = get_embedder(recorded)
         self._checked_dim = False
-        self._story_members: dict[str, list[str]] | None = None
 
     def search(
         self,
@@ -88,13 +88,15 @@ class Retriever:
         return self._fold_copies(hits)[:k]
 
     def _ranked(self, question: str, k: int, mode: Mode) -> list[Hit]:
-        n = len(self.index.passages)
+        n = self.index.count
         if n == 0:
             return []
         if mode == "keyword":
-            scores = self.index.keyword.scores(question, n)
-            order = fusion.top_k(scores, k)
-            return [self._hit(int(i), float(scores[i])) for i in order if scores[i] > 0]
+            found = self.index.keyword.scores(question)
+            order = fusion.top_k(found.scores, k)
+            return [
+                self._hit(int(found.rows[i]), float(found.scores[i])) for i in order if found.scores[i] > 0
+            ]
         if mode == "dense":
             query = self._embed(question)
             scores, ids = self.index.search(query, min(k, n))  # exact or IVF-SQ8, by corpus size
@@ -106,9 +108,10 @@ class Retriever:
         """Candidates from both retrievers, re-scored by ``fusion.hybrid``."""
         depth = min(max(CANDIDATES, k), n)
         _, dense_ids = self.index.search(query, depth)
-        keyword = self.index.keyword.scores(text, n)
-        ids = np.unique(np.concatenate([dense_ids[dense_ids >= 0], fusion.top_k(keyword, depth)]))
-        z_keyword = fusion.standardise(keyword[ids], float(keyword.mean()), float(keyword.std()))
+        keyword = self.index.keyword.scores(text)  # over every live row of every segment
+        top_keyword = keyword.rows[fusion.top_k(keyword.scores, depth)]
+        ids = np.unique(np.concatenate([dense_ids, top_keyword]).astype(np.int64))
+        z_keyword = fusion.standardise(keyword.of(ids), keyword.mean, keyword.std)
         # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
         density = self.index.density  # hubness penalty: crowded passages step back
         grouped = self.index.language_groups  # a mixed archive: dense z per passage language
@@ -138,7 +141,7 @@ class Retriever:
         return [self._with_copies(story, hit) for story, hit in kept]
 
     def _with_copies(self, story: str, hit: Hit) -> Hit:
-        others = [a for a in self._stories().get(story, ()) if a != hit.citation.article_id]
+        others = [a for a in self.index.story_members(story) if a != hit.citation.article_id]
         if not others:
             return hit
         outlets = []
@@ -147,19 +150,11 @@ class Retriever:
             outlets.append(Outlet(a.source, a.title, a.published, a.url, a.path))
         return replace(hit, citation=replace(hit.citation, carried_by=tuple(outlets)))
 
-    def _stories(self) -> dict[str, list[str]]:
-        if self._story_members is None:
-            members: dict[str, list[str]] = {}
-            for article_id, article in self.index.articles.items():
-                members.setdefault(article.story_id, []).append(article_id)
-            self._story_members = members
-        return self._story_members
-
     def _embed(self, question: str) -> np.ndarray:
         vector = self.embedder.encode([question], kind="query")[0]
-        if not self._checked_dim and vector.shape[0] != self.index.vectors.d:
+        if not self._checked_dim and self.index.count and vector.shape[0] != self.index.dim:
             raise IndexUnavailable(
-                f"{self.index.folder} holds {self.index.vectors.d}-dimensional vectors, but "
+                f"{self.index.folder} holds {self.index.dim}-dimensional vectors, but "
                 f"model {self.embedder.name!r} makes {vector.shape[0]}; rebuild the index"
             )
         self._checked_dim = True
@@ -167,7 +162,7 @@ class Retriever:
 
     def _hit(self, i: int, score: float) -> Hit:
         row = self.index.passages[i]
-        article = self.index.articles[row.article_id]
+        article = self.index.article_of(i)
         citation = Citation(
             article_id=row.article_id,
             passage_id=row.passage_id,
@@ -183,7 +178,7 @@ class Retriever:
             teaser=article.teaser,
             author=article.author,
         )
-        return Hit(text=self.index.text(row), score=score, citation=citation)
+        return Hit(text=article.body[row.start : row.end], score=score, citation=citation)
 
 
 _retrievers: dict[tuple[str, str | None], tuple[int, Retriever]] = {}

@@ -16,12 +16,13 @@ does), unpack archives or read PDFs.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import tzinfo
 
 from app.sources.base import SourceError
 from app.sources.fields import FIELDS, parse_map
 from app.sources.files import MAX_ARTICLE_BYTES
-from app.sources.reading import ReadOptions, read_all
+from app.sources.reading import KnownFile, ReadOptions, listing, read_all, same_file
 from app.sources.walk import READERS
 from app.types import Loaded
 
@@ -38,6 +39,7 @@ def load_articles(
     field_map: dict[str, str] | str | None = None,
     tz: tzinfo | None = None,
     progress: bool = False,
+    known: Mapping[str, KnownFile] | None = None,
 ) -> Loaded:
     """Read every article under ``source`` (a folder, searched recursively, or one file).
 
@@ -50,6 +52,8 @@ def load_articles(
         tz: the zone of dates written without one (default UTC; bdnews24 pages say
             Dhaka themselves).
         progress: show progress bars (files, and records of big files) on stderr.
+        known: what an index holds of each file (``KnownFile``, by display path): an
+            unchanged file is not parsed again, its stored articles stand in.
 
     Returns:
         A ``Loaded``: the articles (duplicates kept once), every problem by kind, file
@@ -68,15 +72,18 @@ def load_articles(
     """
     mapping = parse_map(field_map) if isinstance(field_map, str) or field_map is None else dict(field_map)
     options = ReadOptions(keep_all=keep_all, field_map=mapping, tz=tz, progress=progress)
-    return read_all(source, options)
+    return read_all(source, options, known)
 
 
 __all__ = [
     "FIELDS",
+    "KnownFile",
     "MAX_ARTICLE_BYTES",
     "READ_RECIPE",
     "SUFFIXES",
     "SourceError",
+    "listing",
     "load_articles",
+    "same_file",
     "parse_map",
 ]

@@ -4,15 +4,20 @@ kind, file and line.
 
 A reader's failure on one odd file never stops the others: it is reported ("could not
 be read ... please report it") and the next file is read. A bad file keeps its hash in
-``Loaded.files``, so changing it is a change to the folder. Progress (tqdm, on stderr)
-shows files, and records within a big file. Does not fetch URLs, unpack archives or read
-PDFs.
+``Loaded.files``, so changing it is a change to the folder. An update passes what an
+index already holds of each file (``KnownFile``): a file whose size and modification
+time (or, failing those, sha256) are unchanged is not parsed again; its stored articles
+go through the duplicate check in their place, so the result is the full read's. A file
+that had duplicates is always read again (which copy is kept depends on its
+neighbours). Progress (tqdm, on stderr) shows files, and records within a big file.
+Does not fetch URLs, unpack archives or read PDFs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
@@ -26,7 +31,7 @@ from app.sources.dedupe import Deduper
 from app.sources.fields import FIELDS
 from app.sources.files import binary_kind, decode
 from app.sources.walk import READERS
-from app.types import FileReport, Kind, Loaded, Problem
+from app.types import Article, FileReport, Kind, Loaded, Problem
 
 # Files at or above this size show a per-record progress bar.
 RECORD_PROGRESS_BYTES = 5_000_000
@@ -51,8 +56,30 @@ class ReadOptions:
             )
 
 
-def read_all(source: str | os.PathLike[str], options: ReadOptions | None = None) -> Loaded:
-    """Read every article under ``source`` (a folder, searched recursively, or a file).
+@dataclass(frozen=True)
+class KnownFile:
+    """What an index holds of one file it read: the file's sha256 and stamp (size,
+    modification time in ns), its report and problems, and its stored articles (read
+    only when the file is reused)."""
+
+    sha256: str
+    stamp: tuple[int, int]
+    report: FileReport | None
+    problems: tuple[Problem, ...]
+    articles: Callable[[], list[Article]]
+
+    @property
+    def reusable(self) -> bool:
+        return not any(p.kind == Kind.DUPLICATE for p in self.problems)
+
+
+def read_all(
+    source: str | os.PathLike[str],
+    options: ReadOptions | None = None,
+    known: Mapping[str, KnownFile] | None = None,
+) -> Loaded:
+    """Read every article under ``source`` (a folder, searched recursively, or a file);
+    ``known`` files (by display path) are reused when unchanged.
 
     Raises FileNotFoundError if ``source`` does not exist and SourceError if it is a
     folder that cannot be listed (a build must never take it for an empty one).
@@ -73,6 +100,8 @@ def read_all(source: str | os.PathLike[str], options: ReadOptions | None = None)
     problems: list[Problem] = []
     dedupe = Deduper()
     hashes: dict[str, str] = {}
+    stamps: dict[str, tuple[int, int]] = {}
+    reused: list[str] = []
     reports: list[FileReport] = []
     total_records = 0
     paths = list(walk.files(root, problems, options.keep_all))
@@ -80,7 +109,16 @@ def read_all(source: str | os.PathLike[str], options: ReadOptions | None = None)
     for path, shown in paths:
         if bar is not None:
             bar.set_postfix_str(shown[-40:], refresh=False)
-        report, n_records = _read_one(path, shown, options, dedupe, problems, hashes)
+        stamp = _stamp(path)
+        if stamp is not None:
+            stamps[shown] = stamp
+        old = (known or {}).get(shown)
+        if old is not None and old.reusable and same_file(path, old.stamp, old.sha256):
+            hashes[shown] = old.sha256
+            report, n_records = _reuse(old, dedupe, problems)
+            reused.append(shown)
+        else:
+            report, n_records = _read_one(path, shown, options, dedupe, problems, hashes)
         total_records += n_records
         if report is not None:
             reports.append(report)
@@ -88,7 +126,55 @@ def read_all(source: str | os.PathLike[str], options: ReadOptions | None = None)
             bar.update(1)
     if bar is not None:
         bar.close()
-    return Loaded(tuple(dedupe.articles()), tuple(problems), hashes, tuple(reports), total_records)
+    return Loaded(
+        tuple(dedupe.articles()),
+        tuple(problems),
+        hashes,
+        tuple(reports),
+        total_records,
+        stamps,
+        tuple(reused),
+    )
+
+
+def listing(source: str | os.PathLike[str], keep_all: bool = False) -> dict[str, Path]:
+    """The files a read of ``source`` would open, by display path (nothing is read)."""
+    root = Path(source)
+    if not root.exists():
+        return {}
+    return {shown: path for path, shown in walk.files(root, [], keep_all)}
+
+
+def same_file(path: Path, stamp, sha256: str) -> bool:
+    """Whether ``path`` is still the file recorded with ``stamp`` (size, modification
+    time in ns) and ``sha256``: the same stamp, or else the same bytes."""
+    now = _stamp(path)
+    if now is None:
+        return False
+    if stamp is not None and tuple(stamp) == now:
+        return True
+    try:
+        return _sha256(path) == sha256
+    except OSError:
+        return False
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+def _reuse(old: KnownFile, dedupe: Deduper, problems: list[Problem]) -> tuple[FileReport | None, int]:
+    """An unchanged file: its recorded problems, and its stored articles through the
+    duplicate check (an earlier file read this time may now hold the same article)."""
+    problems.extend(old.problems)
+    for article in old.articles():
+        if (problem := dedupe.add(article)) is not None:
+            problems.append(problem)
+    return old.report, old.report.records if old.report is not None else 0
 
 
 def _bar(options: ReadOptions, **kwargs):
@@ -225,4 +311,4 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["ReadOptions", "read_all"]
+__all__ = ["KnownFile", "ReadOptions", "listing", "read_all", "same_file"]

@@ -1,0 +1,233 @@
+"""What a build changes in an index: which stored articles stay, which are tombstoned,
+which are written anew, and the segment (a delta, or everything merged) that holds them.
+
+An article read this time with the same id and fields as a live stored one stays where
+it is. Any other is new: it is enriched (quotes, signature), split into passages, and
+its passages take the stored vector of the same passage id when there is one (the id
+derives from the text, so the vector is the same) or are embedded. A stored article
+not read this time, or read with other fields (a renamed file), is tombstoned.
+
+A build appends the new rows as one delta segment, unless the index would then hold
+more than ``MAX_SEGMENTS`` segments, or the rows outside its largest segment plus the
+tombstoned ones would pass ``MERGE_SHARE`` of the live rows: then every live row is
+merged into one segment (the keyword postings are concatenated, not rebuilt; the FAISS
+IVF cells are reused). Scores never depend on the layout (``app.index.store``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from app.index import density
+from app.index.keyword import KeywordPostings, concatenate
+from app.index.passages import split_passages
+from app.index.segment import SegmentParts
+from app.index.store import StoredIndex
+from app.index.vectors import Moments, moment_sums
+from app.news import syndication
+from app.news.enrich import enrich, stories
+from app.types import Article, StoredArticle
+
+MAX_SEGMENTS = 8
+MERGE_SHARE = 0.2
+# An update that adds more than this share of the corpus recomputes every passage's
+# density; below it, only the new passages' (the others' neighbours barely move).
+DENSITY_REFRESH = 0.1
+
+
+@dataclass
+class Draft:
+    """The new rows of a build, as a segment would hold them, and what they replace."""
+
+    parts: SegmentParts
+    dead_articles: np.ndarray  # bool, the old index's article rows tombstoned now
+    kept_passages: int  # live passages of the old index that stay
+    reused: int  # new passages whose vector came from the old index
+
+
+def draft(old: StoredIndex | None, articles: tuple[Article, ...], encode) -> Draft:
+    """The new rows for ``articles`` (all the articles the index will hold) against
+    ``old``; ``encode(texts)`` embeds passages."""
+    dead = old.dead_articles.copy() if old is not None else np.zeros(0, bool)
+    kept_rows: set[int] = set()
+    new: list[Article] = []
+    for article in articles:
+        row = _live_row(old, article.article_id)
+        if row is not None and _same(old.article_at(row), article):
+            kept_rows.add(row)
+        else:
+            new.append(article)
+    newly_dead = ~dead  # every live row, less those that stay
+    newly_dead[list(kept_rows)] = False
+    enriched = enrich(new, old.articles if old is not None else None)
+    passages = [p for a in enriched for p in split_passages(a)]
+    article_row = {a.article_id: i for i, a in enumerate(enriched)}
+    spans = np.array(
+        [[article_row[p.article_id], p.paragraph, p.start, p.end] for p in passages], dtype=np.int32
+    )
+    vectors, reused = _vectors(old, passages, encode)
+    parts = SegmentParts(
+        passage_ids=[p.passage_id for p in passages],
+        spans=spans.reshape(-1, 4),
+        vectors=vectors,
+        articles=enriched,
+        postings=KeywordPostings.build([p.text for p in passages]),
+    )
+    kept_passages = 0
+    if old is not None:
+        kept_passages = old.count - int(passage_mask(old, newly_dead).sum())
+    return Draft(parts, newly_dead, kept_passages, reused)
+
+
+def _live_row(old: StoredIndex | None, article_id: str) -> int | None:
+    if old is None:
+        return None
+    try:
+        return old.articles.row(article_id)
+    except KeyError:
+        return None
+
+
+def _same(stored: StoredArticle, article: Article) -> bool:
+    return all(getattr(stored, f.name) == getattr(article, f.name) for f in fields(Article))
+
+
+def _vectors(old: StoredIndex | None, passages, encode) -> tuple[np.ndarray, int]:
+    """The passages' vectors: the old index's for a passage id it holds, else embedded."""
+    stored = {}
+    if old is not None:
+        for i, p in enumerate(passages):
+            row = _any_row(old, p.passage_id)
+            if row is not None:
+                stored[i] = row
+    fresh = [i for i in range(len(passages)) if i not in stored]
+    dim = old.dim if old is not None else None
+    embedded = encode([passages[i].text for i in fresh]) if fresh else None
+    if embedded is not None:
+        dim = embedded.shape[1]
+    vectors = np.zeros((len(passages), dim or 0), dtype=np.float32)
+    if fresh:
+        vectors[fresh] = embedded
+    if stored:
+        vectors[list(stored)] = old.rows(list(stored.values()))
+    return vectors, len(stored)
+
+
+def _any_row(old: StoredIndex, passage_id: str) -> int | None:
+    """A row (live or tombstoned: its vector is still stored) holding ``passage_id``."""
+    for i, segment in enumerate(old.segments):
+        rows = segment.passage_ids.find(passage_id)
+        if rows:
+            return int(old.offsets[i]) + rows[0]
+    return None
+
+
+def passage_mask(old: StoredIndex, articles: np.ndarray) -> np.ndarray:
+    """Which passage rows of ``old`` belong to the marked article rows."""
+    parts = []
+    for segment, offset in zip(old.segments, old.article_offsets, strict=False):
+        parts.append(articles[np.asarray(segment.spans[:, 0]) + int(offset)])
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
+
+
+def should_merge(old: StoredIndex | None, new: Draft) -> bool:
+    """The automatic policy: merge when a delta would make too many segments, or too
+    much of the index would live outside its largest segment or be tombstoned."""
+    if old is None or not old.segments:
+        return True
+    sizes = [len(s) for s in old.segments]
+    new_passages = len(new.parts.passage_ids)
+    dead = int((old.dead | passage_mask(old, new.dead_articles)).sum())
+    live = int(old.offsets[-1]) - dead + new_passages
+    outside = sum(sizes) - max(sizes) + new_passages
+    return len(sizes) + 1 > MAX_SEGMENTS or outside + dead > MERGE_SHARE * max(live, 1)
+
+
+def merged(old: StoredIndex, new: Draft, dead_articles: np.ndarray) -> SegmentParts:
+    """One segment of every live row of ``old`` (less ``dead_articles``) and the new rows."""
+    live_articles = ~(old.dead_articles | dead_articles)
+    live_passages = ~(old.dead | passage_mask(old, dead_articles))
+    articles = [old.article_at(int(r), signature=True) for r in np.flatnonzero(live_articles)]
+    renumber = np.cumsum(live_articles) - 1
+    ids, spans, vectors, postings, keep = [], [], [], [], []
+    for i, segment in enumerate(old.segments):
+        a, b = int(old.offsets[i]), int(old.offsets[i + 1])
+        mask = live_passages[a:b]
+        rows = np.flatnonzero(mask)
+        ids += [segment.passage_ids[int(r)] for r in rows]
+        part = np.asarray(segment.spans[rows]).copy()
+        part[:, 0] = renumber[part[:, 0] + int(old.article_offsets[i])]
+        spans.append(part)
+        vectors.append(np.asarray(segment.matrix[rows]))
+        postings.append(segment.postings)
+        keep.append(mask)
+    shift = np.array([len(articles), 0, 0, 0], dtype=np.int32)
+    spans.append(new.parts.spans + shift)
+    vectors.append(new.parts.vectors)
+    return SegmentParts(
+        passage_ids=ids + new.parts.passage_ids,
+        spans=np.concatenate(spans).astype(np.int32),
+        vectors=np.concatenate(vectors).astype(np.float32),
+        articles=articles + new.parts.articles,
+        postings=concatenate([*postings, new.parts.postings], [*keep, None]),
+    )
+
+
+def story_rows(ids: list[str], signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """For every article row, the row of its story's first article (a tombstoned row:
+    itself), from the ids and signatures of all rows and which are live."""
+    rows = np.arange(len(ids), dtype=np.int32)
+    alive = np.flatnonzero(live)
+    groups = stories([ids[r] for r in alive], np.asarray(signatures[alive], dtype=np.uint64))
+    row_of = {ids[r]: int(r) for r in alive}
+    for r in alive:
+        rows[r] = row_of[groups[ids[r]]]
+    return rows
+
+
+def signatures_of(index: StoredIndex | None, parts: SegmentParts | None = None) -> np.ndarray:
+    """The MinHash signatures of every article row of ``index`` and then of ``parts``."""
+    blocks = [np.asarray(s.minhash) for s in index.segments] if index is not None else []
+    if parts is not None:
+        blocks.append(
+            np.stack([syndication.decode(a.minhash) for a in parts.articles]).astype(np.uint32)
+            if parts.articles
+            else np.zeros((0, syndication.NUM_PERM), np.uint32)
+        )
+    return np.concatenate(blocks) if blocks else np.zeros((0, syndication.NUM_PERM), np.uint32)
+
+
+def densities(vectors: np.ndarray, live: np.ndarray, previous: np.ndarray | None, fresh: np.ndarray):
+    """Raw hubness densities of every row of ``vectors`` (NaN for tombstoned rows):
+    ``previous`` for the rows that had one, computed for ``fresh`` rows against the
+    live ones; all afresh after a large change. None above HUBNESS_MAX_PASSAGES."""
+    n = int(live.sum())
+    if n > density.HUBNESS_MAX_PASSAGES:
+        return None
+    raw = np.full(len(vectors), np.nan, dtype=np.float64)
+    alive = np.flatnonzero(live)
+    matrix = np.asarray(vectors[alive], dtype=np.float32)
+    position = np.full(len(vectors), -1, dtype=np.int64)
+    position[alive] = np.arange(len(alive))
+    fresh = np.asarray(fresh, dtype=np.int64)
+    complete = previous is not None and not np.isnan(previous[alive[~np.isin(alive, fresh)]]).any()
+    if not complete or len(fresh) > DENSITY_REFRESH * n:
+        raw[alive] = density.raw_density(matrix)
+        return raw
+    raw[: len(previous)] = previous
+    if len(fresh):
+        raw[fresh] = density.raw_density(matrix, rows=position[fresh])
+    raw[~live] = np.nan
+    return raw
+
+
+def dead_sums(old: StoredIndex, state_sums: dict, newly_dead_passages: np.ndarray, dim: int) -> dict:
+    """The moment sums of every tombstoned vector: the old state's plus the new ones'."""
+    total = Moments(dim)
+    total.add(state_sums)
+    rows = np.flatnonzero(newly_dead_passages)
+    if len(rows):
+        total.add(moment_sums(old.rows(rows), old.passage_languages(rows)))
+    return total.as_sums()

@@ -1,0 +1,133 @@
+"""Segments: an update appends a delta, deletes are tombstones until a merge, and no
+score depends on how the index is cut into segments."""
+
+import shutil
+
+import bm25s
+import numpy as np
+import pytest
+from conftest import ARTICLES, SEED
+
+import app.sources.reading as reading
+from app import build_index, retrieve
+from app.index.keyword import KeywordPostings, KeywordScorer, concatenate
+from app.index.store import StoredIndex
+from app.text.terms import keyword_terms
+
+QUESTIONS = (
+    "what did Khamenei say about US troops",
+    "how much did the ECB raise interest rates",
+    "how many people were evacuated before the cyclone",
+    "port strike wages dockers",
+    "Lagarde inflation",
+)
+
+
+def bm25s_scores(docs: list[list[str]], question: str) -> np.ndarray:
+    reference = bm25s.BM25()
+    reference.index(docs, show_progress=False)
+    terms = [t for t in keyword_terms([question])[0] if t in reference.vocab_dict]
+    return np.asarray(reference.get_scores(terms)) if terms else np.zeros(len(docs))
+
+
+def test_bm25_over_segments_and_tombstones_equals_bm25s_over_the_live_rows():
+    rng = np.random.default_rng(0)
+    words = ["troop", "iraq", "leader", "president", "flood", "rain", "oil", "price", "vote", "ঢাকা", "বন্যা"]
+    docs = keyword_terms([" ".join(rng.choice(words, rng.integers(3, 30))) for _ in range(300)])
+    question = "troops in Iraq and the oil price oil ঢাকা"
+    parts = [KeywordPostings.from_terms(docs[a:b]) for a, b in ((0, 100), (100, 250), (250, 300))]
+    dead = np.zeros(150, bool)
+    dead[[3, 50, 77]] = True
+    live = docs[:100] + [d for i, d in enumerate(docs[100:250]) if not dead[i]] + docs[250:]
+    expected = bm25s_scores(live, question)
+
+    found = KeywordScorer(parts, [0, 100, 250], [None, dead, None]).scores(question)
+    rows = [r for r in range(300) if not (100 <= r < 250 and dead[r - 100])]
+    np.testing.assert_allclose(found.dense(300)[rows], expected, rtol=1e-5)
+    assert found.mean == pytest.approx(expected.mean(), rel=1e-5)
+    assert found.std == pytest.approx(expected.std(), rel=1e-5)
+
+    merged = concatenate(parts, [None, ~dead, None])  # what a merge writes: tombstones dropped
+    again = KeywordScorer([merged], [0], [None]).scores(question)
+    np.testing.assert_allclose(again.dense(len(live)), expected, rtol=1e-5)
+
+
+def corpus(folder):
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    for name in ("storm.md", "port-strike.txt"):
+        shutil.copy(ARTICLES / name, folder / name)
+    return folder
+
+
+def results(index_dir, mode="hybrid"):
+    return [
+        [(h.citation.passage_id, round(h.score, 5)) for h in retrieve(q, k=5, index_dir=index_dir, mode=mode)]
+        for q in QUESTIONS
+    ]
+
+
+@pytest.mark.integration
+def test_a_segmented_index_ranks_exactly_as_the_same_passages_merged(tmp_path):
+    news, out = corpus(tmp_path / "news"), tmp_path / "index"
+    build_index(news, out)
+    shutil.copy(ARTICLES / "ecb-rates.txt", news / "ecb.txt")
+    shutil.copy(ARTICLES / "archive.jsonl", news / "archive.jsonl")
+    added = build_index(news, out, compact=False)
+    (news / "storm.md").unlink()  # a delete: tombstones in the base segment
+    removed = build_index(news, out, compact=False)
+    segmented = StoredIndex(out)
+    assert added.added > 0 and removed.removed > 0
+    assert len(segmented.segments) == 2 and segmented.dead.any()
+    assert segmented.count == removed.passages < len(segmented.passages)  # the rows are still there
+
+    merged_dir = tmp_path / "merged"
+    shutil.copytree(out, merged_dir)
+    report = build_index(news, merged_dir, compact=True)
+    merged = StoredIndex(merged_dir)
+    assert report.added == 0 and report.unchanged == removed.passages  # nothing embedded again
+    assert len(merged.segments) == 1 and not merged.dead.any() and len(merged.passages) == merged.count
+
+    for mode in ("hybrid", "keyword", "dense"):
+        assert results(out, mode) == results(merged_dir, mode), mode
+    assert all("cyclone" not in h.text for h in retrieve("cyclone evacuated", k=10, index_dir=out))
+
+
+@pytest.mark.integration
+def test_an_update_reads_only_the_files_that_changed(tmp_path, monkeypatch):
+    news, out = corpus(tmp_path / "news"), tmp_path / "index"
+    build_index(news, out)
+    opened = []
+    real = reading._items
+    monkeypatch.setattr(reading, "_items", lambda path, *rest: opened.append(path.name) or real(path, *rest))
+    shutil.copy(ARTICLES / "ecb-rates.txt", news / "ecb.txt")
+    report = build_index(news, out)
+    assert opened == ["ecb.txt"]
+    assert report.articles == 4 and report.unchanged > 0
+    assert "Lagarde" in retrieve("what did Lagarde say", k=1, index_dir=out)[0].text
+
+    opened.clear()
+    (news / "storm.md").touch()  # a new modification time, the same bytes: still not read
+    build_index(news, out)
+    assert opened == []
+
+
+@pytest.mark.integration
+def test_too_many_deltas_are_merged_into_one_segment(tmp_path, monkeypatch):
+    import app.index.update as update
+
+    news, out = corpus(tmp_path / "news"), tmp_path / "index"
+    build_index(news, out)
+    monkeypatch.setattr(update, "MERGE_SHARE", 10.0)  # only the segment count triggers here
+    monkeypatch.setattr(update, "MAX_SEGMENTS", 3)
+    counts = []
+    for i, place in enumerate(("Aberdeen", "Bristol", "Cardiff", "Dundee")):
+        (news / f"note-{i}.txt").write_text(f"Note {i}\n\nThe {place} council met and approved its budget.\n")
+        build_index(news, out)
+        counts.append(len(StoredIndex(out).segments))
+    assert counts == [2, 3, 1, 2]
+    index = StoredIndex(out)
+    assert "Dundee" in retrieve("Dundee council budget", k=1, index_dir=out, mode="keyword")[0].text
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("seg-")) == sorted(
+        s.folder.name for s in index.segments
+    )  # merged segments are removed
