@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = rows["hybrid"]["p50_ms"] / rows["dense"]["p50_ms"]
     info = machine()
     date = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    n = len(retriever.index.passages)
+    n = retriever.index.count
     print(f"{n} passages, k={TOP_K}, {headline(info)}")
     print(
         table(

@@ -99,53 +99,55 @@ MILLION = 1_000_000
 def million_index(base_folder: Path) -> Path:
     """A 1M-passage index for latency and memory (not quality): the 100k corpus repeated
     ten times as distinct articles (ids suffixed ``~copy``), each copy's vectors its
-    original's plus noise (``NOISE``), written with ``app.index.generation.write`` (FAISS
-    IVF-SQ8, BM25 over all 1M texts, the stores), so ``retrieve`` and ``ask`` run end to
-    end at 1M without embedding 1M passages. Built once into the cache (~5 minutes)."""
+    original's plus noise (``NOISE``), written as one segment with
+    ``app.index.generation.write_fresh`` (FAISS IVF-SQ8, the copies' keyword postings
+    concatenated, the columns), so ``retrieve`` and ``ask`` run end to end at 1M
+    without embedding 1M passages. Built once into the cache (~5 minutes)."""
     from app.index import generation
-    from app.index.keyword import KeywordIndex
-    from app.index.store import PassageRow, StoredIndex
+    from app.index.keyword import concatenate
+    from app.index.segment import SegmentParts
+    from app.index.store import StoredIndex
 
     folder = CACHE / "index-1m"
     if (folder / "manifest.json").exists():
         return folder
     source = StoredIndex(base_folder)
-    n = len(source.passages)
-    texts = [source.text(r) for r in source.passages]
-    matrix = np.asarray(source.all_vectors())
-    rows, records, vectors, all_texts = [], [], [], []
+    if len(source.segments) != 1 or source.dead.any():
+        raise SystemExit(f"{base_folder}: expected one segment without deletions (a fresh build)")
+    segment = source.segments[0]
+    n, n_articles = len(segment), len(segment.article_ids)
+    spans = np.asarray(segment.spans)
+    matrix = np.asarray(segment.matrix)
+    articles = [source.article_at(r) for r in range(n_articles)]
+    ids, all_spans, vectors, records, stories, keep = [], [], [], [], [], []
     rng = np.random.default_rng(0)
-    for copy in range((MILLION + n - 1) // n):
+    copies = (MILLION + n - 1) // n
+    for copy in range(copies):
         take = min(n, MILLION - copy * n)
         suffix = f"~{copy}"
-        for record in source.articles.values():
-            records.append(
-                replace(record, article_id=record.article_id + suffix, story=record.story_id + suffix)
-            )
-        for r in source.passages[:take]:
-            rows.append(PassageRow(r.passage_id + suffix, r.article_id + suffix, r.paragraph, r.start, r.end))
+        records += [replace(a, article_id=a.article_id + suffix) for a in articles]
+        stories.append(np.asarray(source.stories) + copy * n_articles)
+        ids += [segment.passage_ids[r] + suffix for r in range(take)]
+        all_spans.append(spans[:take] + np.array([copy * n_articles, 0, 0, 0], dtype=np.int32))
         noisy = matrix[:take] + (rng.normal(0, NOISE, (take, matrix.shape[1])) if copy else 0)
         vectors.append((noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32))
-        all_texts += texts[:take]
-    manifest = {
-        **{k: source.manifest[k] for k in ("format_version", "model", "embed_recipe")},
-        "generation": "million",
-        "dimension": int(matrix.shape[1]),
-        "count": len(rows),
-        "articles": len(records),
+        keep.append(None if take == n else np.arange(n) < take)
+    parts = SegmentParts(
+        passage_ids=ids,
+        spans=np.concatenate(all_spans),
+        vectors=np.concatenate(vectors),
+        articles=records,
+        postings=concatenate([segment.postings] * copies, keep),
+    )
+    record = {
+        **{k: source.manifest[k] for k in ("model", "embed_recipe", "dimension") if k in source.manifest},
         "source": "synthetic: the 100k corpus ten times, vectors with noise",
         "files": {},
-        "problems": [],
     }
-    folder.mkdir(parents=True, exist_ok=True)
-    generation.write(
-        folder,
-        manifest=manifest,
-        vectors=np.concatenate(vectors),
-        passages=rows,
-        articles=records,
-        keyword=KeywordIndex.build(all_texts),
+    density = (
+        None if source.raw_density is None else np.tile(np.asarray(source.raw_density), copies)[:MILLION]
     )
+    generation.write_fresh(folder, record, parts, stories=np.concatenate(stories), density=density)
     return folder
 
 
@@ -177,17 +179,18 @@ def point(index_dir: Path, texts: list[str], n_ask: int) -> dict:
         ask(text, index_dir=index_dir)
         asks.append(time.perf_counter() - t)
     after = rss_bytes()
-    n = len(retriever.index.passages)
+    n = retriever.index.count
     model_rss = _model_rss()
-    same, kind = None, retriever.index.manifest.get("index_kind")
+    segments = retriever.index.segments
+    same, kind = None, "+".join(sorted({s.kind for s in segments}))
     if kind != "flat":  # how often IVF changes the answer
         import faiss
 
         ranked = [[h.citation.passage_id for h in retriever.search(t, 5)] for t in texts[WARM_UP:]]
-        exact = faiss.IndexFlatIP(retriever.index.vectors.d)
-        exact.add(np.ascontiguousarray(retriever.index.all_vectors()))
-        retriever.index.vectors = exact
-        retriever.index.manifest["index_kind"] = "flat"
+        for segment in segments:
+            exact = faiss.IndexFlatIP(retriever.index.dim)
+            exact.add(np.ascontiguousarray(segment.matrix))
+            segment.vectors = exact
         flat = [[h.citation.passage_id for h in retriever.search(t, 5)] for t in texts[WARM_UP:]]
         same = {
             "identical_top5": round(float(np.mean([a == b for a, b in zip(ranked, flat, strict=True)])), 4),

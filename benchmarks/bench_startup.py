@@ -1,13 +1,15 @@
 """Start-up: from process start to the first answer, with an existing index.
 
 Runs ``python -c "from app import ask; ask(...)"`` in fresh processes against the
-100k-passage index built by ``benchmarks.bench_scale``, and, in one process, the
-parts: importing newsdesk, loading the index (integrity by size and modification time,
-the default) against hashing every file (what loading did before), and the first
-question (which loads the query model and the keyword index).
+100k-passage index built by ``benchmarks.bench_scale`` and the synthetic 1M one
+(``bench_scale.million_index``, built once if missing), and, in one process, the parts:
+importing newsdesk, loading the index (integrity by size and modification time, the
+default) against hashing every file (``verify``), the first question (which loads the
+query model and the keyword postings), and resident memory after it, less the same
+process's before loading the index, per passage.
 
 Each child runs from the project root (``benchmarks.common.run_python``), so it imports
-newsdesk as ``make`` does. Usage: ``python -m benchmarks.bench_startup [INDEX_DIR]
+newsdesk as ``make`` does. Usage: ``python -m benchmarks.bench_startup [INDEX_DIR ...]
 [--runs N]``. Prints a table and writes ``benchmarks/results/bench_startup.json``.
 """
 
@@ -27,14 +29,20 @@ import time, json
 t0 = time.perf_counter()
 from app.index.store import StoredIndex
 from app.answer.ask import ask
+from app.index.embedder import get_embedder
+from benchmarks.common import rss_bytes
 t1 = time.perf_counter()
+get_embedder().encode(["the query model, loaded before the index is measured"], kind="query")
+before = rss_bytes()
+t1b = time.perf_counter()
 index = StoredIndex({index!r})
 t2 = time.perf_counter()
 index.verify(full=True)
 t3 = time.perf_counter()
 answer = ask({question!r}, index_dir={index!r})
 t4 = time.perf_counter()
-parts = {{"import_s": t1 - t0, "load_s": t2 - t1, "full_hash_s": t3 - t2, "first_answer_s": t4 - t3}}
+parts = {{"import_s": t1 - t0, "model_s": t1b - t1, "load_s": t2 - t1b, "full_hash_s": t3 - t2,
+         "first_answer_s": t4 - t3, "index_rss_bytes": rss_bytes() - before}}
 print(json.dumps(parts))
 """
 
@@ -44,53 +52,66 @@ print(ask({question!r}, index_dir={index!r}).text[:80])
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("index", nargs="?", default=str(CACHE / "index-100k"))
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args(argv)
-    info = machine()
-    print(headline(info))
-    index = str(Path(args.index).resolve())
+def measure(index: str, runs: int) -> dict:
     manifest = json.loads((Path(index) / "manifest.json").read_text())
     fill = {"index": index, "question": QUESTION}
     run_python("-c", END_TO_END.format(**fill))  # page cache
     totals = []
-    for _ in range(args.runs):
+    for _ in range(runs):
         t = time.perf_counter()
         run_python("-c", END_TO_END.format(**fill))
         totals.append(time.perf_counter() - t)
     out = run_python("-c", PARTS.format(**fill))
     parts = {k: round(v, 3) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
     totals.sort()
-    result = {
-        "machine": info,
+    return {
+        "index": index,
         "passages": manifest["count"],
-        "index_kind": manifest.get("index_kind"),
+        "segments": len(manifest["segments"]),
         "disk_mb": round(folder_bytes(Path(index)) / 2**20, 1),
         "process_start_to_first_answer_s": {"median": round(totals[len(totals) // 2], 2), "runs": totals},
         "parts": parts,
+        "index_bytes_per_passage": round(parts["index_rss_bytes"] / manifest["count"]),
     }
-    print(f"index: {manifest['count']} passages, {result['disk_mb']} MB on disk")
-    print(
-        table(
-            ["measure", "seconds"],
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("index", nargs="*", help="index folders (default: the 100k and 1M benchmark indexes)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    info = machine()
+    print(headline(info))
+    if args.index:
+        folders = args.index
+    else:
+        from benchmarks import bench_scale
+
+        folders = [CACHE / "index-100k", bench_scale.million_index(CACHE / "index-100k")]
+    points = [measure(str(Path(f).resolve()), args.runs) for f in folders]
+    rows = []
+    for p in points:
+        parts = p["parts"]
+        rows += [
+            [f"{p['passages']:,} passages ({p['disk_mb']} MB on disk)", "", ""],
             [
-                [
-                    f"process start to first answer (median of {args.runs})",
-                    result["process_start_to_first_answer_s"]["median"],
-                ],
-                ["  import newsdesk (app.answer.ask)", parts["import_s"]],
-                ["  load the index (size + mtime check)", parts["load_s"]],
-                [
-                    "  first answer (loads the index again, the query model, BM25; answers)",
-                    parts["first_answer_s"],
-                ],
-                ["hashing every index file (the old check; now `verify()`)", parts["full_hash_s"]],
+                f"process start to first answer (median of {args.runs})",
+                p["process_start_to_first_answer_s"]["median"],
+                "",
             ],
-        )
-    )
-    write_result("bench_startup", result)
+            ["  import newsdesk", parts["import_s"], ""],
+            ["  load the query model", parts["model_s"], ""],
+            ["  open the index (size + mtime check, memory maps)", parts["load_s"], ""],
+            ["  first answer (keyword postings on first use; answers)", parts["first_answer_s"], ""],
+            [
+                "  resident memory of the index after the answer",
+                "",
+                f"{p['index_bytes_per_passage']} B/passage",
+            ],
+            ["hashing every index file (`verify()`)", parts["full_hash_s"], ""],
+        ]
+    print(table(["measure", "seconds", "memory"], rows))
+    write_result("bench_startup", {"machine": info, "points": points})
     return 0
 
 

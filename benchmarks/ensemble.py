@@ -37,7 +37,7 @@ def dense(passages: np.ndarray, queries: np.ndarray) -> Scorer:
 
 
 def keyword(index, questions: Sequence[str], n: int) -> Scorer:
-    """BM25 of every passage, from anything with ``scores(question, n)`` (``KeywordIndex``)."""
+    """BM25 of every passage, from anything with ``scores(question, n)`` (``harness.Bm25``)."""
     return lambda rows: np.stack([index.scores(questions[i], n) for i in rows])
 
 

@@ -101,7 +101,7 @@ def score_set(bangla_set: bangla.BanglaSet, work: Path, *, rebuild: bool = False
         scorers[short] = ensemble.dense(*dense[short])
         dens[short] = density.passage_density(dense[short][0])
     scorers["bm25-default"] = ensemble.keyword(DefaultTokenizerBM25(h.texts), texts, h.n)
-    scorers["bm25-bangla"] = ensemble.keyword(h.index.keyword, texts, h.n)
+    scorers["bm25-bangla"] = ensemble.keyword(h.keyword, texts, h.n)
     started = time.perf_counter()
     pools = ensemble.pools(scorers, h.gold, h.n)
     say(f"  scored in {time.perf_counter() - started:.0f} s")
@@ -141,8 +141,8 @@ def reference_rows(bangla_set: bangla.BanglaSet) -> list[dict]:
     """BM25 over the protocol's whole paragraphs (one record, one unit; the groundwork's
     unit), to compare with the groundwork's numbers: the index splits records longer
     than 900 characters into passages, the rows above rank those."""
-    from app.index.keyword import KeywordIndex
     from benchmarks.common import is_dev
+    from benchmarks.harness import Bm25
 
     texts = [r.text for r in bangla_set.records]
     row_of = {r.url: i for i, r in enumerate(bangla_set.records) if r.url}
@@ -151,7 +151,7 @@ def reference_rows(bangla_set: bangla.BanglaSet) -> list[dict]:
     dev = np.array([is_dev(q.question_id) for q in bangla_set.questions])
     scorers = {
         "default": ensemble.keyword(DefaultTokenizerBM25(texts), questions, len(texts)),
-        "bangla": ensemble.keyword(KeywordIndex.build(texts), questions, len(texts)),
+        "bangla": ensemble.keyword(Bm25.build(texts), questions, len(texts)),
     }
     p = ensemble.pools(scorers, gold, len(texts))
     return [

@@ -86,7 +86,7 @@ def rtqa_rows(data: Path, work: Path) -> tuple[list[dict], dict]:
         dense[short] = (embedder.encode(h.texts), embedder.encode(texts, kind="query"))
         scorers[short] = ensemble.dense(*dense[short])
         dens[short] = density.passage_density(dense[short][0])  # as the index computes it at build
-    scorers["bm25"] = ensemble.keyword(h.index.keyword, texts, h.n)
+    scorers["bm25"] = ensemble.keyword(h.keyword, texts, h.n)
     p = ensemble.pools(scorers, h.gold, h.n)
     rows = [
         ensemble.row("dense MiniLM alone", p.alone["minilm"], h.dev),

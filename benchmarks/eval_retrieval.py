@@ -32,13 +32,13 @@ import numpy as np
 
 from app.index import density
 from app.index.build import EMBED_RECIPE
-from app.index.keyword import KeywordIndex
 from app.search import fusion, query
 from app.text.terms import keyword_terms as tokenize
 from benchmarks import rtqa
 from benchmarks.common import machine, say, table, write_result
 from benchmarks.harness import (
     CUTOFF,
+    Bm25sVariant,
     Candidates,
     Harness,
     Metrics,
@@ -78,13 +78,12 @@ def rocchio_orders(
 
 def app_orders(h: Harness, texts: list[str], mode: str) -> tuple[list[np.ndarray], float]:
     """End to end through ``Retriever.search``; returns orders and the p50 seconds a query."""
-    rows = {row.passage_id: i for i, row in enumerate(h.index.passages)}
     orders, times = [], []
     for text in texts:
         t0 = time.perf_counter()
         hits = h.retriever.search(text, CUTOFF, mode=mode)
         times.append(time.perf_counter() - t0)
-        orders.append(np.array([rows[hit.citation.passage_id] for hit in hits], dtype=np.int64))
+        orders.append(np.array([h.index.row_of(hit.citation.passage_id) for hit in hits], dtype=np.int64))
     return orders, float(np.median(times))
 
 
@@ -99,13 +98,9 @@ def answer_accuracy(h: Harness, orders: list[np.ndarray]) -> dict:
     return {"questions": total, "choice_in_top_passage": found / max(total, 1)}
 
 
-def keyword_variant(h: Harness, tokens: list[list[str]], **params) -> KeywordIndex:
+def keyword_variant(h: Harness, tokens: list[list[str]], **params) -> Bm25sVariant:
     """A BM25 index over the same passages with other bm25s parameters (k1, b, method)."""
-    import bm25s
-
-    bm25 = bm25s.BM25(**params)
-    bm25.index(tokens, show_progress=False)
-    return KeywordIndex(bm25)
+    return Bm25sVariant(tokens, **params)
 
 
 def rm3_orders(
@@ -113,7 +108,7 @@ def rm3_orders(
 ):
     """RM3-like expansion of the BM25 query: the ``terms`` most frequent (length-normalised)
     new terms of the first pass's top ``feedback`` passages, added with weight ``lam``."""
-    bm25 = h.index.keyword._bm25
+    bm25 = Bm25sVariant(tokenize(h.texts)).bm25  # the app's parameters, bm25s's vocabulary
     out = []
     for c, text in zip(cs, texts, strict=True):
         top = c.ids[fusion.top_k(fusion.weighted(c.z_dense, c.z_keyword, w), feedback)]
@@ -125,7 +120,7 @@ def rm3_orders(
                 if t and t in bm25.vocab_dict and t not in asked:
                     weights[t] = weights.get(t, 0.0) + 1.0 / len(tokens)
         chosen = sorted(weights.items(), key=lambda kv: -kv[1])[:terms]
-        scores = h.index.keyword.scores(text, h.n).astype(np.float64)
+        scores = h.keyword.scores(text, h.n).astype(np.float64)
         if chosen:
             total = sum(v for _, v in chosen)
             scores += lam * sum(v / total * np.asarray(bm25.get_scores([t]), np.float64) for t, v in chosen)
@@ -204,7 +199,7 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     raw = [q.text for q in h.questions]
     cleaned = [query.drop_quiz_phrasing(t) for t in raw]
     rows = []
-    cs = candidates(h, raw, h.index.keyword)
+    cs = candidates(h, raw, h.keyword)
     dense, bm25 = [c.dense_order for c in cs], [c.keyword_order for c in cs]
     rows.append(row("dense (all-MiniLM-L6-v2)", h, dense))
     rows.append(row("BM25 (k1=1.5, b=0.75)", h, bm25))
@@ -213,7 +208,7 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
     p, _ = tune(h, weights, lambda w: weighted_orders(cs, w))
     rows.append(row(f"weighted, w tuned on dev (w={p['w']})", h, weighted_orders(cs, p["w"]), params=p))
     say("  query clean-up")
-    cc = candidates(h, cleaned, h.index.keyword)
+    cc = candidates(h, cleaned, h.keyword)
     rows.append(row("dense, cleaned question", h, [c.dense_order for c in cc]))
     rows.append(row("BM25, cleaned question", h, [c.keyword_order for c in cc]))
     p, chosen = tune(h, weights, lambda w: weighted_orders(cc, w))
@@ -291,7 +286,7 @@ def hubness_experiment(h: Harness) -> dict:
     are less crowded than the distractor articles), not from finding answers. Timed: the
     per-query cost is one gather and one subtraction."""
     cleaned = [query.drop_quiz_phrasing(q.text) for q in h.questions]
-    cs = candidates(h, cleaned, h.index.keyword)
+    cs = candidates(h, cleaned, h.keyword)
     started = time.perf_counter()
     zd = {k: density.standardised(density.raw_density(h.vectors, k=k), h.n) for k in HUBNESS_NEIGHBOURS}
     density_seconds = time.perf_counter() - started

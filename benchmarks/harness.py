@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from app.index.keyword import KeywordIndex
+from app.index.keyword import KeywordPostings, KeywordScorer
 from app.index.store import StoredIndex
 from app.search import fusion
 from app.search.retriever import CANDIDATES, Retriever
+from app.text.terms import keyword_terms
 from benchmarks import rtqa
 from benchmarks.common import is_dev, table
 
@@ -63,22 +64,25 @@ class Harness:
         self.index = StoredIndex(index_dir)
         self.retriever = Retriever(self.index)
         self.questions = questions
+        self.n = len(self.index.passages)
+        # rows of deleted or replaced passages (a segmented index keeps them, tombstoned)
+        self.live = ~np.asarray(self.index.dead, dtype=bool)
         by_url: dict[str, list[int]] = {}
+        url_of = [""] * self.n
         article_url = {a.article_id: a.url or "" for a in self.index.articles.values()}
-        for i, row in enumerate(self.index.passages):
-            by_url.setdefault(article_url[row.article_id], []).append(i)
+        for i in np.flatnonzero(self.live):
+            url_of[i] = article_url[self.index.passages[int(i)].article_id]
+            by_url.setdefault(url_of[i], []).append(int(i))
         # A question whose evidence record the project's reader rejected has no gold
         # passage: it counts as a miss (and is counted in ``missing_gold``).
         self.gold = [set(by_url.get(q.evidence_url, ())) for q in questions]
         self.missing_gold = sum(not g for g in self.gold)
         self.dev = np.array([is_dev(q.question_id) for q in questions])
         # True for the passages of the protocol's evidence records, False for distractors
-        self.evidence = np.array(
-            [article_url[row.article_id].startswith(rtqa.EVIDENCE_URL) for row in self.index.passages]
-        )
+        self.evidence = np.array([url.startswith(rtqa.EVIDENCE_URL) for url in url_of])
         self.vectors = self.index.all_vectors()
-        self.texts = [self.index.text(row) for row in self.index.passages]
-        self.n = len(self.texts)
+        self.texts = [self.index.text(i) for i in range(self.n)]
+        self.keyword = Bm25(self.index.keyword)
 
     def ranks(self, orders: list[np.ndarray]) -> np.ndarray:
         return np.array([gold_rank(o, g) for o, g in zip(orders, self.gold, strict=True)])
@@ -88,6 +92,38 @@ class Harness:
         vanishes here came from telling the protocol's two sources apart, not from
         finding the answer."""
         return self.ranks([o[self.evidence[o]] for o in orders])
+
+
+class Bm25:
+    """BM25 of every passage as one array, ``scores(question, n)``: the app's scorer
+    (an index's ``keyword``, or ``build`` over texts)."""
+
+    def __init__(self, scorer: KeywordScorer):
+        self.scorer = scorer
+
+    @classmethod
+    def build(cls, texts: list[str]) -> Bm25:
+        """The app's BM25 over ``texts`` (one segment, nothing deleted)."""
+        return cls(KeywordScorer([KeywordPostings.build(texts)], [0], [None]))
+
+    def scores(self, question: str, n: int) -> np.ndarray:
+        return self.scorer.scores(question).dense(n)
+
+
+class Bm25sVariant(Bm25):
+    """bm25s with other parameters than the app's (the evaluation's variants)."""
+
+    def __init__(self, terms: list[list[str]], **params):
+        import bm25s
+
+        self.bm25 = bm25s.BM25(**params)
+        self.bm25.index(terms or [[""]], show_progress=False)
+
+    def scores(self, question: str, n: int) -> np.ndarray:
+        terms = [t for t in keyword_terms([question])[0] if t in self.bm25.vocab_dict]
+        if not terms:
+            return np.zeros(n, dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)[:n]
 
 
 @dataclass(frozen=True)
@@ -104,9 +140,7 @@ class Candidates:
     keyword_order: np.ndarray  # keyword-only top CUTOFF over the corpus
 
 
-def candidates(
-    h: Harness, texts: list[str], keyword: KeywordIndex, depth: int = CANDIDATES
-) -> list[Candidates]:
+def candidates(h: Harness, texts: list[str], keyword: Bm25, depth: int = CANDIDATES) -> list[Candidates]:
     """Per question: the union of the top ``depth`` dense and keyword passages, as in the app."""
     qv = h.retriever.embedder.encode(texts, kind="query", batch_size=128)
     out = []
@@ -114,6 +148,8 @@ def candidates(
         block = qv[start : start + 256] @ h.vectors.T
         for j, dense_all in enumerate(block):
             i = start + j
+            if not h.live.all():
+                dense_all = np.where(h.live, dense_all, -np.inf)
             kw_all = keyword.scores(texts[i], h.n)
             d_top = fusion.top_k(dense_all, max(depth, CUTOFF))
             k_top = fusion.top_k(kw_all, max(depth, CUTOFF))

@@ -137,13 +137,21 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool, model: str | N
     if not rebuild:
         try:
             if build.index_status(corpus, index_dir, model=model) is None:
-                return len(StoredIndex(index_dir).passages)
+                return int(StoredIndex(index_dir).count)
         except IndexUnavailable:
             pass
     elif (index_dir / "manifest.json").exists():
         # build_index is a no-op on a current index: without its manifest it writes a new
         # generation (vectors still come from the cache below, by passage text)
         (index_dir / "manifest.json").unlink()
+    return build_cached(corpus, index_dir, model=model).passages
+
+
+def build_cached(corpus: Path, index_dir: Path, **kwargs):
+    """``build_index(corpus, index_dir, **kwargs)`` with the vector caches beside the
+    index in front of the embedder (``benchmarks.vectors``); returns its report."""
+    from app.index import build
+
     caches: dict[str, vectors.VectorCache] = {}
     real = build.get_embedder
 
@@ -155,13 +163,13 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool, model: str | N
 
     build.get_embedder = embedder
     try:
-        report = build.build_index(corpus, index_dir, model=model, progress=True)
+        report = build.build_index(corpus, index_dir, progress=True, **kwargs)
     finally:
         build.get_embedder = real
     for cache in caches.values():
         cache.add_index_folder(index_dir)
         cache.save()
-    return report.passages
+    return report
 
 
 def add_arguments(parser) -> None:

@@ -87,6 +87,9 @@ class VectorCache:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
             if model_name(manifest["model"]) != self.model:
                 return
+            if "segments" in manifest:  # format 4: segments with tombstones
+                self._add_store(folder)
+                return
             files = manifest["files_in_index"]
             bodies = {}
             for line in (folder / files["articles"]).read_text(encoding="utf-8").splitlines():
@@ -102,6 +105,18 @@ class VectorCache:
             return
         for row, vector in zip(rows, vectors, strict=True):
             self.vectors[text_key(bodies[row["article_id"]][row["start"] : row["end"]])] = vector
+
+    def _add_store(self, folder: Path) -> None:
+        from app.index.errors import IndexUnavailable
+        from app.index.store import StoredIndex
+
+        try:
+            index = StoredIndex(folder)
+        except IndexUnavailable:
+            return
+        live = index.live_rows()
+        for row, vector in zip(live, index.rows(live), strict=True):
+            self.vectors[text_key(index.text(int(row)))] = np.asarray(vector, dtype=np.float32)
 
 
 def _read(path: Path) -> dict[str, np.ndarray]:
