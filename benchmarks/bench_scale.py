@@ -79,12 +79,13 @@ def corpus(data: Path, rtqa_data: Path | None) -> Path:
 
 
 def build_points(data: Path, rtqa_data: Path | None) -> dict[str, Path]:
-    """Index folders: ~100k passages (embedded once, then a no-op), and a ~10k subset
-    built over a copy of it, which reuses its vectors (no embedding)."""
+    """Index folders: ~100k passages (embedded once into the vector cache, then a
+    no-op), and a ~10k subset built over a copy of it, which reuses its vectors (no
+    embedding)."""
     from app.index.build import build_index
 
     full = CACHE / "index-100k"
-    build_index(corpus(data, rtqa_data), full, progress=True)
+    rtqa.build_cached(corpus(data, rtqa_data), full, CACHE)
     small = CACHE / "index-10k"
     source = reuters.write_jsonl(data, CACHE / "corpus-10k", limit=2000)
     if not small.exists():

@@ -35,9 +35,9 @@ BOUND = 0.002
 
 def segmented(corpus: Path, folder: Path) -> Path:
     """Build ``folder/index`` from ``corpus`` in steps, never merging: each step adds a
-    JSONL file of the next lines; the third step's file is first added with every URL
-    changed (other articles, same texts: their vectors come from the cache), then put
-    right (those articles are deleted: their rows become tombstones)."""
+    JSONL file of the next lines; the third step's file is first added with an author on
+    every record (new versions of the same articles, same texts: their vectors are
+    reused), then put right (the changed versions' rows become tombstones)."""
     lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
     news, index = folder / "news", folder / "index"
     shutil.rmtree(folder, ignore_errors=True)
@@ -47,11 +47,11 @@ def segmented(corpus: Path, folder: Path) -> Path:
         end = round(len(lines) * share)
         part = "".join(lines[done:end])
         if step == 2:
-            changed = part.replace('"url": "', '"url": "https://changed.invalid/?was=')
+            changed = "".join('{"author": "Changed", ' + line[1:] for line in part.splitlines(keepends=True))
             (news / f"part-{step}.jsonl").write_text(changed, encoding="utf-8")
-            rtqa.build_cached(news, index, compact=False)
+            rtqa.build_cached(news, index, folder.parent, compact=False)
         (news / f"part-{step}.jsonl").write_text(part, encoding="utf-8")
-        rtqa.build_cached(news, index, compact=False)
+        rtqa.build_cached(news, index, folder.parent, compact=False)
         done = end
     return index
 

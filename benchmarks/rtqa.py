@@ -147,9 +147,10 @@ def ensure_index(corpus: Path, index_dir: Path, *, rebuild: bool, model: str | N
     return build_cached(corpus, index_dir, model=model).passages
 
 
-def build_cached(corpus: Path, index_dir: Path, **kwargs):
-    """``build_index(corpus, index_dir, **kwargs)`` with the vector caches beside the
-    index in front of the embedder (``benchmarks.vectors``); returns its report."""
+def build_cached(corpus: Path, index_dir: Path, cache: Path | None = None, **kwargs):
+    """``build_index(corpus, index_dir, **kwargs)`` with the vector caches in ``cache``
+    (default: beside the index) in front of the embedder (``benchmarks.vectors``);
+    returns its report."""
     from app.index import build
 
     caches: dict[str, vectors.VectorCache] = {}
@@ -157,7 +158,7 @@ def build_cached(corpus: Path, index_dir: Path, **kwargs):
 
     def embedder(name: str) -> vectors.CachedEmbedder:
         if name not in caches:
-            caches[name] = vectors.VectorCache.open(index_dir.parent, name)
+            caches[name] = vectors.VectorCache.open(cache or index_dir.parent, name)
             caches[name].add_index_folder(index_dir)
         return vectors.CachedEmbedder(caches[name], real(name))
 

@@ -112,6 +112,41 @@ def test_an_update_reads_only_the_files_that_changed(tmp_path, monkeypatch):
     assert opened == []
 
 
+def test_a_file_with_copies_of_its_own_records_is_not_read_again(tmp_path, monkeypatch):
+    news, out = tmp_path / "news", tmp_path / "index"
+    news.mkdir()
+
+    def record(key: str) -> str:
+        text = f"Dockers in port {key.upper()} accepted a 6 percent raise on Monday."
+        return f'{{"title": "Strike ends in {key}", "text": "{text}", "url": "https://x.invalid/{key}"}}\n'
+
+    (news / "wire.jsonl").write_text(record("a") + record("a") + record("b"), encoding="utf-8")
+    (news / "other.jsonl").write_text(record("c"), encoding="utf-8")
+    first = build_index(news, out)
+    assert any(p.kind == "duplicate" and p.path.endswith("wire.jsonl") for p in first.problems)
+    opened = []
+    real = reading._items
+    monkeypatch.setattr(reading, "_items", lambda path, *rest: opened.append(path.name) or real(path, *rest))
+    (news / "other.jsonl").write_text(record("d"), encoding="utf-8")
+    second = build_index(news, out)
+    assert opened == ["other.jsonl"]
+    fresh = build_index(news, tmp_path / "fresh")
+    assert (second.articles, sorted(StoredIndex(out).articles)) == (
+        fresh.articles,
+        sorted(StoredIndex(tmp_path / "fresh").articles),
+    )
+
+    # other.jsonl (read first) now holds wire.jsonl's record "a": wire's copies are dropped,
+    # so when other.jsonl changes again, wire.jsonl must be read to bring "a" back
+    (news / "other.jsonl").write_text(record("a"), encoding="utf-8")
+    build_index(news, out)
+    (news / "other.jsonl").write_text(record("e"), encoding="utf-8")
+    opened.clear()
+    build_index(news, out)
+    assert sorted(opened) == ["other.jsonl", "wire.jsonl"]
+    assert {a.url for a in StoredIndex(out).articles.values()} == {f"https://x.invalid/{k}" for k in "abe"}
+
+
 @pytest.mark.integration
 def test_too_many_deltas_are_merged_into_one_segment(tmp_path, monkeypatch):
     import app.index.update as update

@@ -8,8 +8,9 @@ be read ... please report it") and the next file is read. A bad file keeps its h
 index already holds of each file (``KnownFile``): a file whose size and modification
 time (or, failing those, sha256) are unchanged is not parsed again; its stored articles
 go through the duplicate check in their place, so the result is the full read's. A file
-that had duplicates is always read again (which copy is kept depends on its
-neighbours). Progress (tqdm, on stderr) shows files, and records within a big file.
+that had a duplicate of another file's article is always read again (which copy is kept
+depends on its neighbours); duplicates within one file are its own business. Progress
+(tqdm, on stderr) shows files, and records within a big file.
 Does not fetch URLs, unpack archives or read PDFs.
 """
 
@@ -70,7 +71,15 @@ class KnownFile:
 
     @property
     def reusable(self) -> bool:
-        return not any(p.kind == Kind.DUPLICATE for p in self.problems)
+        """False when one of the file's records was dropped as a copy of another file's
+        article: if that file changes, the record must be read again to take its place."""
+        return all(_within_file(p) for p in self.problems if p.kind == Kind.DUPLICATE)
+
+
+def _within_file(problem: Problem) -> bool:
+    """A duplicate problem whose first copy is in the same file ("duplicate of
+    PATH:LINE ..." or "... teaser at PATH:LINE")."""
+    return any(f"{marker} {problem.path}:" in problem.message for marker in ("duplicate of", "teaser at"))
 
 
 def read_all(
