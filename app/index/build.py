@@ -83,7 +83,9 @@ def build_index(
         old = _previous(out)
         if old is not None and compact is not True and _unchanged(old.manifest, source, reading, model):
             return _report_unchanged(old.manifest, started, out)
-        known = _known_files(old) if old is not None and old.manifest.get("reading") == reading else None
+        stored: dict[int, int] = {}  # id() of a reused stored article -> its row in ``old``
+        same_reading = old is not None and old.manifest.get("reading") == reading
+        known = _known_files(old, stored) if same_reading else None
         loaded = load_articles(
             source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
         )
@@ -96,7 +98,7 @@ def build_index(
         def encode(texts: list[str]) -> np.ndarray:
             return get_embedder(name).encode(texts, progress=progress)
 
-        new = update.draft(old, loaded.articles, encode)
+        new = update.draft(old, loaded.articles, encode, stored)
         merge = old is None or (compact if compact is not None else update.should_merge(old, new))
         segments, checksums, state = (_merge if merge else _append)(out, old, new)
         count = _live_passages(state)
@@ -248,8 +250,10 @@ def _unchanged(recorded: dict, source, reading: dict, model: str | None) -> bool
     return all(same_file(path, stamps.get(shown), hashes[shown]) for shown, path in found.items())
 
 
-def _known_files(old: StoredIndex) -> dict[str, KnownFile]:
-    """What the old index holds of each file it read, for ``load_articles`` to reuse."""
+def _known_files(old: StoredIndex, stored: dict[int, int]) -> dict[str, KnownFile]:
+    """What the old index holds of each file it read, for ``load_articles`` to reuse.
+    Each stored article it hands out is noted in ``stored`` (its ``id()`` -> its row), so
+    the draft keeps it without comparing it with itself."""
     recorded = old.manifest
     stamps = recorded.get("file_stamps") or {}
     reports = {r["path"]: FileReport(**r) for r in recorded.get("file_reports") or ()}
@@ -261,7 +265,9 @@ def _known_files(old: StoredIndex) -> dict[str, KnownFile]:
     def articles_of(shown: str) -> list:
         if not grouped:  # every live article, once, by file and line
             by_path = defaultdict(list)
-            for article in old.articles.values():
+            for row in np.flatnonzero(~old.dead_articles):
+                article = old.article_at(int(row))
+                stored[id(article)] = int(row)
                 by_path[article.path].append(article)
             grouped.update({k: sorted(v, key=lambda a: a.line or 0) for k, v in by_path.items()})
             grouped.setdefault("", [])

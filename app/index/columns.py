@@ -8,6 +8,7 @@ text) or a bisection (an id) when it is used. Knows nothing of articles or passa
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 import numpy as np
@@ -30,20 +31,23 @@ class Texts:
     """A text column, read a row at a time."""
 
     def __init__(self, folder: Path, name: str):
-        self.offsets = np.load(folder / f"{name}-offsets.npy", mmap_mode="r")
+        # plain ndarray views of the maps: numpy's memmap subclass costs microseconds a row
+        self.offsets = np.asarray(np.load(folder / f"{name}-offsets.npy", mmap_mode="r"))
         size = int(self.offsets[-1])
         path = folder / f"{name}.bin"
         if path.stat().st_size != size:
             raise ValueError(f"{path.name} holds {path.stat().st_size} bytes, its offsets say {size}")
-        # an empty file cannot be memory-mapped
-        self.blob = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+        self.blob: mmap.mmap | bytes = b""  # an empty file cannot be memory-mapped
+        if size:
+            with open(path, "rb") as handle:
+                self.blob = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        a, b = int(self.offsets[i]), int(self.offsets[i + 1])
-        return self.blob[a:b].tobytes().decode("utf-8")
+        a, b = self.offsets[i : i + 2].tolist()
+        return self.blob[a:b].decode("utf-8")
 
 
 def write_ids(folder: Path, name: str, ids: list[str]) -> None:
@@ -58,8 +62,8 @@ class Ids:
     """An id column: the id of a row, and the row of an id."""
 
     def __init__(self, folder: Path, name: str):
-        self.ids = np.load(folder / f"{name}.npy", mmap_mode="r")
-        self.order = np.load(folder / f"{name}-order.npy", mmap_mode="r")
+        self.ids = np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r"))
+        self.order = np.asarray(np.load(folder / f"{name}-order.npy", mmap_mode="r"))
         if len(self.order) != len(self.ids):
             raise ValueError(f"{name}-order.npy does not match {name}.npy")
 

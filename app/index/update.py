@@ -16,6 +16,7 @@ IVF cells are reused). Scores never depend on the layout (``app.index.store``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -47,13 +48,20 @@ class Draft:
     reused: int  # new passages whose vector came from the old index
 
 
-def draft(old: StoredIndex | None, articles: tuple[Article, ...], encode) -> Draft:
+def draft(
+    old: StoredIndex | None, articles: tuple[Article, ...], encode, stored: Mapping[int, int] | None = None
+) -> Draft:
     """The new rows for ``articles`` (all the articles the index will hold) against
-    ``old``; ``encode(texts)`` embeds passages."""
+    ``old``; ``encode(texts)`` embeds passages. ``stored``: the ``id()`` of articles that
+    are ``old``'s own records (read back from it, not from a file) -> their rows."""
+    stored = stored or {}
     dead = old.dead_articles.copy() if old is not None else np.zeros(0, bool)
     kept_rows: set[int] = set()
     new: list[Article] = []
     for article in articles:
+        if id(article) in stored:
+            kept_rows.add(stored[id(article)])
+            continue
         row = _live_row(old, article.article_id)
         if row is not None and _same(old.article_at(row), article):
             kept_rows.add(row)
