@@ -14,8 +14,10 @@ Backends (``backend=`` or ``$NEWSDESK_BACKEND``), for a model given as a local f
 * ``"auto"`` (default): the int8 model (``app.index.int8_export``, recipe int8-v1: fused
   graph, per-channel int8 weights, one single-threaded session per core), made once
   from the fp32 ONNX export and kept only if it passes its quality gate; a failed gate
-  falls back to fp32 ONNX with a warning. Measured 2.8-4x the throughput of fp32 ONNX on
-  2 cores, dense R@5 on RealTimeQA within a point of fp32 (docs/performance.md).
+  falls back to fp32 ONNX with a warning. Measured (``make bench``): 3.2x and 4.7x the
+  throughput of fp32 ONNX on BBC and RealTimeQA paragraphs, 8.7x and 12.7x plain
+  sentence-transformers fp32, dense R@5 on RealTimeQA dev within a point of fp32
+  (docs/performance.md).
 * ``"fp32"``: the fp32 ONNX export (``app.index.onnx_model``: exported once, cached,
   checked against torch to a cosine of 0.9999), else torch.
 * ``"onnx-int8"``, ``"onnx"``, ``"torch"``: exactly that runner, or ``ModelError``.
