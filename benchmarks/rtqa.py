@@ -157,10 +157,11 @@ def build_cached(corpus: Path, index_dir: Path, cache: Path | None = None, **kwa
     real = build.get_embedder
 
     def embedder(name: str) -> vectors.CachedEmbedder:
-        if name not in caches:
-            caches[name] = vectors.VectorCache.open(cache or index_dir.parent, name)
+        embedder = real(name)
+        if name not in caches:  # one cache file per model and precision (int8 vectors are not fp32's)
+            caches[name] = vectors.VectorCache.open(cache or index_dir.parent, name, embedder.precision)
             caches[name].add_index_folder(index_dir)
-        return vectors.CachedEmbedder(caches[name], real(name))
+        return vectors.CachedEmbedder(caches[name], embedder)
 
     build.get_embedder = embedder
     try:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.index.embedder import E5_PRECISION, FP32
 from app.index.models import MINILM, model_name
 from benchmarks.common import say
 
@@ -32,10 +33,12 @@ CHECKPOINT = 2048  # texts embedded between two saves of the cache file
 LEGACY_FILE = "vectors-cache.npz"  # the single-model cache before this module (MiniLM's)
 
 
-def cache_path(folder: Path, model: str) -> Path:
-    """``folder/vectors-<last part of the model's name>.npz``."""
+def cache_path(folder: Path, model: str, precision: str | None = None) -> Path:
+    """``folder/vectors-<last part of the model's name>[-<precision>].npz``: fp32 and a
+    model's only precision keep the name without one."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_name(model).rstrip("/").split("/")[-1])
-    return Path(folder) / f"vectors-{slug}.npz"
+    suffix = "" if precision in (None, FP32, E5_PRECISION) else f"-{precision}"
+    return Path(folder) / f"vectors-{slug}{suffix}.npz"
 
 
 def text_key(text: str, kind: str = "passage") -> str:
@@ -52,12 +55,17 @@ class VectorCache:
         self._saved = len(self.vectors)
 
     @classmethod
-    def open(cls, folder: Path, model: str) -> VectorCache:
+    def open(cls, folder: Path, model: str, precision: str | None = None) -> VectorCache:
         """The cache of ``model`` in ``folder`` (empty if there is none yet). The older
         single-model file, ``vectors-cache.npz``, was MiniLM's: it becomes MiniLM's file."""
-        path = cache_path(folder, model)
+        path = cache_path(folder, model, precision)
         legacy = Path(folder) / LEGACY_FILE
-        if not path.exists() and legacy.exists() and model_name(model) == MINILM:
+        if (
+            not path.exists()
+            and legacy.exists()
+            and model_name(model) == MINILM
+            and path == cache_path(folder, model)
+        ):
             legacy.replace(path)
         return cls(path, model, _read(path))
 
@@ -137,6 +145,7 @@ class CachedEmbedder:
         self.cache = cache
         self.embedder = embedder or get_embedder(cache.model)
         self.name = self.embedder.name
+        self.precision = getattr(self.embedder, "precision", FP32)  # what an index records
         self.embedded = 0  # texts this object had to embed (cache misses)
         self.seconds = 0.0  # and how long that took
 

