@@ -111,16 +111,19 @@ class Bm25:
 
 
 class Bm25sVariant(Bm25):
-    """bm25s with other parameters than the app's (the evaluation's variants)."""
+    """bm25s with other parameters or terms than the app's (the evaluation's variants):
+    ``terms`` are the passages' terms, ``tokenize`` makes a question's (default: the
+    app's ``keyword_terms``)."""
 
-    def __init__(self, terms: list[list[str]], **params):
+    def __init__(self, terms: list[list[str]], tokenize=keyword_terms, **params):
         import bm25s
 
+        self.tokenize = tokenize
         self.bm25 = bm25s.BM25(**params)
-        self.bm25.index(terms or [[""]], show_progress=False)
+        self.bm25.index([t or [""] for t in terms] or [[""]], show_progress=False)
 
     def scores(self, question: str, n: int) -> np.ndarray:
-        terms = [t for t in keyword_terms([question])[0] if t in self.bm25.vocab_dict]
+        terms = [t for t in self.tokenize([question])[0] if t in self.bm25.vocab_dict]
         if not terms:
             return np.zeros(n, dtype=np.float32)
         return np.asarray(self.bm25.get_scores(terms), dtype=np.float32)[:n]

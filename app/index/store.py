@@ -169,12 +169,7 @@ class StoredIndex:
 
     def row_of(self, passage_id: str) -> int:
         """The live passage row of a passage id (KeyError if there is none)."""
-        for i in reversed(range(len(self.segments))):
-            for local in self.segments[i].passage_ids.find(passage_id):
-                row = int(self.offsets[i]) + local
-                if not self.dead[row]:
-                    return row
-        raise KeyError(passage_id)
+        return _live_row(passage_id, [s.passage_ids for s in self.segments], self.offsets, self.dead)
 
     def story_members(self, story_id: str) -> list[str]:
         """The ids of the live articles of a story (its first article's id)."""
@@ -314,12 +309,8 @@ class Articles(Mapping):
     def row(self, article_id: str) -> int:
         """The live article row of an id (KeyError if none)."""
         index = self._index
-        for i in reversed(range(len(index.segments))):
-            for local in index.segments[i].article_ids.find(article_id):
-                row = int(index.article_offsets[i]) + local
-                if not index.dead_articles[row]:
-                    return row
-        raise KeyError(article_id)
+        ids = [s.article_ids for s in index.segments]
+        return _live_row(article_id, ids, index.article_offsets, index.dead_articles)
 
     def __getitem__(self, article_id: str) -> StoredArticle:
         return self._index.article_at(self.row(article_id))
@@ -338,3 +329,14 @@ class Articles(Mapping):
 
     def items(self) -> Iterator[tuple[str, StoredArticle]]:  # type: ignore[override]
         return ((a.article_id, a) for a in self.values())
+
+
+def _live_row(key: str, columns: list, offsets: np.ndarray, dead: np.ndarray) -> int:
+    """The live row (across segments, newest first) holding ``key`` in the segments'
+    id ``columns``; KeyError if none."""
+    for i in reversed(range(len(columns))):
+        for local in columns[i].find(key):
+            row = int(offsets[i]) + local
+            if not dead[row]:
+                return row
+    raise KeyError(key)
