@@ -20,8 +20,6 @@ loading costs milliseconds at any size. A reader that meets a build's switch hal
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -31,19 +29,11 @@ from app.index import density, manifest
 from app.index.errors import IndexUnavailable
 from app.index.keyword import KeywordScorer
 from app.index.manifest import FIX, read_file, read_manifest
+from app.index.rows import Articles, Passages, live_row
 from app.index.segment import Segment
 from app.index.state import read_state
 from app.index.vectors import Moments
 from app.types import StoredArticle
-
-
-@dataclass(frozen=True, slots=True)
-class PassageRow:
-    passage_id: str
-    article_id: str
-    paragraph: int
-    start: int
-    end: int
 
 
 class StoredIndex:
@@ -169,7 +159,7 @@ class StoredIndex:
 
     def row_of(self, passage_id: str) -> int:
         """The live passage row of a passage id (KeyError if there is none)."""
-        return _live_row(passage_id, [s.passage_ids for s in self.segments], self.offsets, self.dead)
+        return live_row(passage_id, [s.passage_ids for s in self.segments], self.offsets, self.dead)
 
     def story_members(self, story_id: str) -> list[str]:
         """The ids of the live articles of a story (its first article's id)."""
@@ -280,63 +270,3 @@ class StoredIndex:
         if not self.segments:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.concatenate([np.asarray(s.matrix) for s in self.segments])
-
-
-class Passages(Sequence):
-    """The index's passage rows (tombstoned ones included: check ``index.dead``)."""
-
-    def __init__(self, index: StoredIndex):
-        self._index = index
-
-    def __len__(self) -> int:
-        return int(self._index.offsets[-1])
-
-    def __getitem__(self, row):  # noqa: ANN001 -- an int (slices are not supported)
-        if not isinstance(row, (int, np.integer)):
-            raise TypeError("passage rows are read one at a time")
-        segment, local = self._index.locate(int(row))
-        article, paragraph, start, end = (int(x) for x in segment.spans[local])
-        return PassageRow(segment.passage_ids[local], segment.article_ids[article], paragraph, start, end)
-
-
-class Articles(Mapping):
-    """The live articles by id. Iterating parses every article: fine for a few
-    thousand, slow at a million (use the index's columns there)."""
-
-    def __init__(self, index: StoredIndex):
-        self._index = index
-
-    def row(self, article_id: str) -> int:
-        """The live article row of an id (KeyError if none)."""
-        index = self._index
-        ids = [s.article_ids for s in index.segments]
-        return _live_row(article_id, ids, index.article_offsets, index.dead_articles)
-
-    def __getitem__(self, article_id: str) -> StoredArticle:
-        return self._index.article_at(self.row(article_id))
-
-    def __len__(self) -> int:
-        return int((~self._index.dead_articles).sum())
-
-    def _live(self) -> Iterator[int]:
-        return (int(r) for r in np.flatnonzero(~self._index.dead_articles))
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._index._article_id(r) for r in self._live())
-
-    def values(self) -> Iterator[StoredArticle]:  # type: ignore[override]
-        return (self._index.article_at(r) for r in self._live())
-
-    def items(self) -> Iterator[tuple[str, StoredArticle]]:  # type: ignore[override]
-        return ((a.article_id, a) for a in self.values())
-
-
-def _live_row(key: str, columns: list, offsets: np.ndarray, dead: np.ndarray) -> int:
-    """The live row (across segments, newest first) holding ``key`` in the segments'
-    id ``columns``; KeyError if none."""
-    for i in reversed(range(len(columns))):
-        for local in columns[i].find(key):
-            row = int(offsets[i]) + local
-            if not dead[row]:
-                return row
-    raise KeyError(key)
