@@ -8,6 +8,7 @@ import pytest
 from app.index import generation, store
 from app.index.errors import IndexUnavailable
 from app.index.keyword import KeywordPostings
+from app.index.rows import PassageRow
 from app.index.segment import SegmentParts
 from app.search import fusion
 from app.search.retriever import Retriever
@@ -53,7 +54,7 @@ def test_save_load_round_trip_and_text_from_offsets(tmp_path):
     index = store.StoredIndex(tmp_path)
     np.testing.assert_array_equal(index.all_vectors(), vectors)
     assert [index.text(r) for r in range(3)] == ["w0", "w1", "w2"]
-    assert index.passages[2] == store.PassageRow("a-2", "a", 3, 6, 8)
+    assert index.passages[2] == PassageRow("a-2", "a", 3, 6, 8)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["count"] == 500 and manifest["dimension"] == 32
 
