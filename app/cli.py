@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         "outlet, date, paragraph number and file.",
     )
     search.add_argument("question")
-    search.add_argument("-k", type=int, default=5, help="how many passages (default: %(default)s)")
+    search.add_argument("-k", type=int, default=5, help="how many passages, 1 to 50 (default: %(default)s)")
     _index_option(search)
     search.add_argument("--mode", choices=MODES, default="hybrid", help="retriever (default: %(default)s)")
     search.add_argument("--json", action="store_true", help="print the hits as JSON")
@@ -120,6 +120,13 @@ def _parser() -> argparse.ArgumentParser:
         "--host says otherwise; --host 0.0.0.0 exposes it to the network.",
     )
     _index_option(serve)
+    serve.add_argument(
+        "--seeds",
+        type=Path,
+        default=None,
+        help="articles folder the page's 'Add articles' panel saves into and builds from "
+        "(default: the project's seeds/ when --index is not given; else no panel)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     serve.add_argument("--port", type=int, default=7860, help="port (default: %(default)s)")
     serve.set_defaults(run=_serve)
@@ -224,13 +231,14 @@ def _print_report(report, args) -> None:
 
 
 def _search(args) -> int:
+    from app.answer.payloads import check_k, search_payload
     from app.search.retriever import retrieve
 
-    hits = retrieve(args.question, k=args.k, index_dir=args.index, mode=args.mode)
-    if args.json:
-        rows = [{"rank": n, **hit.to_dict()} for n, hit in enumerate(hits, start=1)]
-        print(json.dumps({"question": args.question, "hits": rows}, ensure_ascii=False))
+    if args.json:  # the JSON of GET /api/search too
+        payload = search_payload(args.question, args.k, index_dir=args.index, mode=args.mode)
+        print(json.dumps(payload, ensure_ascii=False))
         return 0
+    hits = retrieve(args.question, k=check_k(args.k), index_dir=args.index, mode=args.mode)
     if not hits:
         print("No passage matches.")
     for n, hit in enumerate(hits, start=1):
@@ -246,11 +254,12 @@ def _search(args) -> int:
 
 def _ask(args) -> int:
     from app.answer.ask import ask
+    from app.answer.payloads import ask_payload
 
-    answer = ask(args.question, index_dir=args.index)
-    if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    if args.json:  # the JSON of POST /api/ask and the page's /ask endpoint too
+        print(json.dumps(ask_payload(args.question, index_dir=args.index), ensure_ascii=False))
         return 0
+    answer = ask(args.question, index_dir=args.index)
     print(answer.text)
     if answer.abstained and answer.hits:
         print("\nPossibly related:")
@@ -270,11 +279,13 @@ def _serve(args) -> int:
     from app.index.build import ensure_current_index
     from app.ui import launch
 
+    seeds = args.seeds
     if args.index is None:  # the project's index: bring it up to date with seeds/ first
         report = ensure_current_index(progress=True)
         if report is not None:
             print(f"Rebuilt {report.index_dir}: {report.articles} article(s), {report.passages} passage(s)")
-    launch(index_dir=args.index, host=args.host, port=args.port)
+        seeds = seeds or default_seeds_dir()
+    launch(index_dir=args.index, seeds=seeds, host=args.host, port=args.port)
     return 0
 
 
