@@ -5,9 +5,10 @@ timeout and a size limit) and ``place`` writes it only when all of it was read, 
 ``add`` that fails (no network, a missing file, a page too large) changes nothing. A
 fetched page is saved as ``.html`` with its URL and fetch time in two ``<meta>`` tags
 that the HTML reader takes for the article's URL and crawl time. File names are made
-safe (``safe_name``): no folder parts, no leading dots, nothing outside ``seeds/``; a
-name already taken by other content gets a numbered suffix, and the same content
-already there is not copied twice. Does not follow links, log in, or run scripts.
+safe (``safe_name``): no ``..``, no leading dots or slashes, and ``place`` refuses a
+target that a symbolic link inside ``seeds/`` would carry outside it; a name already
+taken by other content gets a numbered suffix, and the same content already there is
+not copied twice. Does not follow links, log in, or run scripts.
 """
 
 from __future__ import annotations
@@ -73,11 +74,18 @@ def collect(items: list[str]) -> list[Incoming]:
 
 def place(incoming: list[Incoming], seeds: Path) -> list[Path]:
     """Write the collected files into ``seeds`` (created if missing); returns the paths
-    written. A file whose content is already there under the same name is skipped."""
+    written. A file whose content is already there under the same name is skipped.
+
+    Every target is checked before anything is written: one that would land outside
+    ``seeds`` (through a symbolic link inside it, to a folder or a file) is refused
+    with IntakeError, and nothing is added.
+    """
     seeds.mkdir(parents=True, exist_ok=True)
+    targets = [(_free_name(seeds, item.name, item.data), item) for item in incoming]
+    for target, item in targets:
+        _check_inside(seeds, target, item)
     written = []
-    for item in incoming:
-        target = _free_name(seeds, item.name, item.data)
+    for target, item in targets:
         if target.exists():
             continue  # the same content, already there
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,6 +94,16 @@ def place(incoming: list[Incoming], seeds: Path) -> list[Path]:
         staged.replace(target)
         written.append(target)
     return written
+
+
+def _check_inside(seeds: Path, target: Path, item: Incoming) -> None:
+    """Refuse a target that is a link, or whose folder resolves outside ``seeds``."""
+    root = seeds.resolve()
+    folder = target.parent.resolve()
+    if target.is_symlink() or (folder != root and root not in folder.parents):
+        raise IntakeError(
+            f"{item.origin}: {item.name} would be written outside {seeds} (through a link); nothing added"
+        )
 
 
 def fetch(url: str) -> Incoming:
@@ -110,6 +128,11 @@ def fetch(url: str) -> Incoming:
             final = str(response.url)
     except httpx.HTTPStatusError as err:
         raise IntakeError(f"{url}: the server answered {err.response.status_code}; nothing added") from None
+    except (httpx.ConnectError, httpx.ConnectTimeout) as err:
+        raise IntakeError(
+            f"{url}: cannot connect ({err or type(err).__name__}): no network here, or the site "
+            f"is down. Nothing added; save the page from a browser and add the file instead"
+        ) from None
     except httpx.HTTPError as err:
         raise IntakeError(
             f"{url}: cannot fetch ({type(err).__name__}: {err or 'no network?'}); nothing added"
