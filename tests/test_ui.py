@@ -131,9 +131,13 @@ def test_api_endpoint_with_gradio_client():
 
     with serving() as url:
         client = Client(url, verbose=False)
-        markdown, sources = client.predict(QUESTION, None, "", "", api_name="/chat")
+        markdown, sources = client.predict(QUESTION, api_name="/chat")  # as the README shows
         assert "Khamenei" in markdown and "#source-1" in markdown
         assert TITLE in sources and "Reuters" in sources
+        follow_up, _ = client.predict("when was that?", history=[QUESTION], api_name="/chat")
+        assert "30 April 2023" in follow_up
+        filtered, _ = client.predict(QUESTION, until="2023-04-29", api_name="/chat")
+        assert filtered.startswith("I could not find this in the articles.")
 
 
 @pytest.mark.browser

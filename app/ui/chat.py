@@ -5,14 +5,28 @@ server; never raises for what a user can type."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.text.dates import from_iso
 from app.text.language import language_name
-from app.ui.render import answer_markdown, escape_markdown, sources_html
+from app.types import Answer
+from app.ui.render import answer_footnotes, answer_markdown, escape_markdown, sources_html
 
 
-def chat(
+@dataclass(frozen=True)
+class Reply:
+    """What the page shows for one question: the chat message, the sources panel, the
+    answer to copy with footnotes, and the ``Answer`` itself (None for a message such
+    as "the question is empty")."""
+
+    markdown: str
+    sources: str
+    footnotes: str = ""
+    answer: Answer | None = None
+
+
+def respond(
     message: str,
     history: list | None = None,
     outlets: list[str] | None = None,
@@ -21,12 +35,9 @@ def chat(
     languages: list[str] | None = None,
     *,
     index_dir: str | Path | None = None,
-) -> tuple[str, str]:
-    """The page's (and the ``/chat`` endpoint's) function: (answer Markdown, sources HTML).
-
-    Never raises for what a user can type: an empty or unusable question, a bad date or
-    a missing index becomes a message in the chat.
-    """
+) -> Reply:
+    """Answer a question from the page. Never raises for what a user can type: an empty
+    or unusable question, a bad date or a missing index becomes a message in the chat."""
     from app.answer.ask import ask
     from app.index.errors import IndexUnavailable
 
@@ -41,10 +52,25 @@ def chat(
             languages=languages or None,
         )
     except ValueError as err:
-        return f"Please ask a question about the articles ({escape_markdown(str(err))}).", ""
+        return Reply(f"Please ask a question about the articles ({escape_markdown(str(err))}).", "")
     except IndexUnavailable as err:
-        return f"The index is not available: {escape_markdown(str(err))}", ""
-    return answer_markdown(answer), sources_html(answer)
+        return Reply(f"The index is not available: {escape_markdown(str(err))}", "")
+    return Reply(answer_markdown(answer), sources_html(answer), answer_footnotes(answer), answer)
+
+
+def chat(
+    message: str,
+    history: list | None = None,
+    outlets: list[str] | None = None,
+    since: str = "",
+    until: str = "",
+    languages: list[str] | None = None,
+    *,
+    index_dir: str | Path | None = None,
+) -> tuple[str, str]:
+    """The ``/chat`` endpoint's function: (answer Markdown, sources HTML)."""
+    reply = respond(message, history, outlets, since, until, languages, index_dir=index_dir)
+    return reply.markdown, reply.sources
 
 
 def user_questions(history: list | None) -> list[str]:
@@ -65,6 +91,13 @@ def user_questions(history: list | None) -> list[str]:
 
 
 def index_summary(index_dir: str | Path | None = None) -> str:
+    """What the page says is loaded: articles per language, passages, when the index was
+    built, and which index (its folder and model).
+
+    Example:
+        >>> index_summary()  # doctest: +ELLIPSIS
+        'Indexed: 1 article (English 1), 7 passages, built ...; index embeddings, model all-MiniLM-L6-v2'
+    """
     from app.search.retriever import get_retriever
 
     index = get_retriever(index_dir).index
@@ -76,7 +109,8 @@ def index_summary(index_dir: str | Path | None = None) -> str:
     by_language = ", ".join(f"{language_name(c)} {n}" for c, n in languages.most_common())
     return (
         f"Indexed: {articles} article{'s' * (articles != 1)} ({by_language}), "
-        f"{passages} passage{'s' * (passages != 1)}, built {when}"
+        f"{passages} passage{'s' * (passages != 1)}, built {when}; "
+        f"index {index.folder.name}, model {manifest.get('model', 'unknown')}"
     )
 
 
