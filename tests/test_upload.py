@@ -1,0 +1,139 @@
+"""The page's "Add articles" panel, without a browser: what is saved where, the limits,
+the messages, the build's report, and answers that go on while the index is rebuilt."""
+
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, QUESTION, SEED
+
+from app import build_index
+from app.answer.ask import ask
+from app.ui.articles import MAX_UPLOAD_BYTES, add_articles
+
+STORIES = FIXTURES / "timeline" / "iraq-troops.jsonl"
+
+
+@pytest.fixture
+def desk(tmp_path) -> tuple[Path, Path]:
+    """A seeds folder holding the seed article, and its built index."""
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    shutil.copy(SEED, seeds / SEED.name)
+    build_index(seeds, index)
+    return seeds, index
+
+
+def run(files, urls="", *, seeds, index) -> list[str]:
+    """Everything the panel shows, in order, as read on the page (Markdown's escaping
+    backslashes off); the last is the outcome."""
+    shown = add_articles([str(f) for f in files], urls, seeds=seeds, index_dir=index)
+    return [re.sub(r"\\(.)", r"\1", markdown) for markdown in shown]
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.integration
+def test_an_upload_is_saved_built_and_answered_from(desk, tmp_path):
+    seeds, index = desk
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    shutil.copy(STORIES, upload / STORIES.name)
+    (upload / "broken.txt").write_bytes(b"\x00\xff\xfe binary \x00" * 50)
+    shown = run([upload / STORIES.name, upload / "broken.txt"], seeds=seeds, index=index)
+    assert shown[0].startswith("Saved 2 file(s) in the articles folder: iraq-troops.jsonl, broken.txt")
+    report = shown[-1]
+    assert "**Index updated:** 6 article(s)" in report and "unchanged 7" in report
+    assert "Languages: en 6." in report
+    assert "broken.txt" in report.split("by kind:")[1]  # the problem, named by file
+    assert listing(seeds) == sorted([SEED.name, "iraq-troops.jsonl", "broken.txt"])
+    answer = ask(QUESTION, index_dir=index)
+    assert "Gulf Ledger" in {q.source for q in answer.citations}
+    again = run([upload / STORIES.name], seeds=seeds, index=index)
+    assert again[0].startswith("Nothing new to save") and "added 0" in again[-1]
+
+
+@pytest.mark.integration
+def test_hostile_names_stay_inside_the_folder_and_are_text_in_the_report(desk, tmp_path):
+    seeds, index = desk
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    script = upload / '<img src=x onerror="alert(1)">.txt'
+    script.write_text("Bridge reopens\n\nThe bridge reopened on Monday, the council said.\n")
+    dots = upload / "..hidden.txt"
+    dots.write_text("Market note\n\nShares rose on Tuesday, traders said.\n")
+    shown = run([script, dots], seeds=seeds, index=index)
+    assert "Index updated" in shown[-1] and "<img" not in "".join(shown)
+    assert listing(seeds) == sorted([SEED.name, "hidden.txt", "img_src_x_onerror_alert_1_.txt"])
+    assert not list(tmp_path.glob("*.txt"))  # nothing beside the folder
+
+
+@pytest.mark.integration
+def test_a_link_in_the_folder_cannot_carry_an_upload_outside(desk, tmp_path):
+    seeds, index = desk
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "story.txt").write_text("kept as it was")
+    (seeds / "story.txt").symlink_to(outside / "story.txt")
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    (upload / "story.txt").write_text("Other story\n\nSomething else happened, officials said.\n")
+    shown = run([upload / "story.txt"], seeds=seeds, index=index)
+    assert (outside / "story.txt").read_text() == "kept as it was"
+    assert shown[-1].startswith("**Nothing added.**") or "Index updated" in shown[-1]
+    assert not (outside / "story-2.txt").exists()
+
+
+def test_uploads_over_the_limit_and_bad_urls_change_nothing(tmp_path):
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as f:  # 50 MB, sparse: the size is what counts
+        f.truncate(50 * 1024 * 1024)
+    assert big.stat().st_size > MAX_UPLOAD_BYTES
+    cases = [
+        ([big], "", "huge.txt: 52 MB is over the 20 MB limit an upload"),
+        ([], "ftp://example.com/story", "not an http(s) URL"),
+        ([], "javascript:alert(1)", "not an http(s) URL"),
+        ([], "http://127.0.0.1:9/story", "no network here, or the site is down"),
+        ([], "", "Choose files to upload, or paste web page URLs"),
+    ]
+    for files, urls, message in cases:
+        (shown,) = run(files, urls, seeds=seeds, index=index)
+        assert message in shown, shown
+    assert listing(seeds) == [] and not index.exists()
+
+
+@pytest.mark.integration
+def test_answers_go_on_while_an_upload_is_built(desk, tmp_path):
+    seeds, index = desk
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    for n in range(40):  # enough new passages that the build takes a while
+        (upload / f"story-{n}.txt").write_text(
+            f"Harbour story {n}\n\n"
+            + " ".join(f"Dock {n} handled {k} ships on day {k}, the port authority said." for k in range(30))
+        )
+    answers, failures = [], []
+    done = threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                answers.append(ask(QUESTION, index_dir=index))
+            except Exception as err:  # every failure is a finding
+                failures.append(err)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        shown = run(sorted(upload.iterdir()), seeds=seeds, index=index)
+    finally:
+        done.set()
+        thread.join()
+    assert "Index updated" in shown[-1] and not failures
+    assert answers and all(not a.abstained and "Khamenei" in a.text for a in answers)
