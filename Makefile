@@ -82,9 +82,9 @@ bench: install
 bench-full:
 	$(MAKE) bench BENCH_FLAGS=
 
-# Regenerate docs/screenshot.png (the README's picture) from the browser test.
+# Regenerate the README's pictures (docs/screenshot.png, screenshot-bangla.png, timeline.png) from the browser tests.
 screenshot: install chromium index
-	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py -k browser_asks
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py tests/test_page.py -k "browser_asks or browser_answers_a_bangla or browser_adds"
 
 # 20 chat users at once against a real `newsdesk serve` on loopback (bounded, stops itself).
 load: install index
