@@ -86,7 +86,8 @@ bench-full:
 screenshot: install chromium index
 	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_ui.py tests/test_page.py -k "browser_asks or browser_answers_a_bangla or browser_adds"
 
-# 20 chat users at once against a real `newsdesk serve` on loopback (bounded, stops itself).
+# 20 users at once against a real `newsdesk serve` on loopback, through /chat and then /api/ask,
+# each run with an upload that rebuilds the index halfway (a copy: seeds/ is never written).
 load: install index
 	$(PY) -m benchmarks.load --clients 20 --questions 10
 
