@@ -105,7 +105,8 @@ def index_summary(index_dir: str | Path | None = None) -> str:
     built = from_iso(manifest.get("built"))
     when = built.strftime("%d %b %Y %H:%M UTC") if built else "unknown"
     articles, passages = manifest.get("articles", 0), manifest["count"]
-    languages = Counter(a.language for a in index.articles.values())
+    # The build's counts; an index without them (older manifests) is counted here.
+    languages = Counter(manifest.get("languages") or (a.language for a in index.articles.values()))
     by_language = ", ".join(f"{language_name(c)} {n}" for c, n in languages.most_common())
     return (
         f"Indexed: {articles} article{'s' * (articles != 1)} ({by_language}), "

@@ -154,11 +154,20 @@ def _summary(index_dir) -> str:
     return f"## newsdesk\n{escape_markdown(index_summary(index_dir))}"
 
 
+# The filters' choices of each index generation: reading every article's outlet is a pass
+# over the archive, once a build rather than once a page load.
+_CHOICES: dict[tuple, tuple[list[str], list[tuple[str, str]]]] = {}
+
+
 def _choices(index_dir) -> tuple[list[str], list[tuple[str, str]]]:
     """The outlets and languages of the index, for the filters."""
     from app.search.retriever import get_retriever
 
-    articles = get_retriever(index_dir).index.articles.values()
-    outlets = sorted({a.source for a in articles if a.source})
-    counts = Counter(a.language for a in articles)
-    return outlets, [(language_name(c), c) for c, _ in counts.most_common()]
+    index = get_retriever(index_dir).index
+    key = (str(index.folder), index.manifest.get("generation"), index.manifest.get("built"))
+    if key not in _CHOICES:
+        articles = list(index.articles.values())
+        outlets = sorted({a.source for a in articles if a.source})
+        counts = Counter(a.language for a in articles)
+        _CHOICES[key] = outlets, [(language_name(c), c) for c, _ in counts.most_common()]
+    return _CHOICES[key]
