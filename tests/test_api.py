@@ -146,6 +146,10 @@ def test_openapi_page_lists_both_routes(rest):
     assert "post" in spec["paths"]["/api/ask"] and "get" in spec["paths"]["/api/search"]
     docs = rest.get("/docs")
     assert docs.status_code == 200 and "/api/openapi.json" in docs.text
+    # Swagger UI from this server, not a CDN: the docs work offline.
+    assert "cdn." not in docs.text and "/api/docs-assets/swagger-ui-bundle.js" in docs.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert rest.get(f"/api/docs-assets/{asset}").status_code == 200
 
 
 @pytest.mark.integration

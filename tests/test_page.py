@@ -159,3 +159,14 @@ def test_browser_hostile_uploads_stay_text_and_the_limit_holds(desk, tmp_path):
             "document.querySelector('#chat').innerText.includes('Khamenei told')", timeout=60_000
         )
     assert sorted(p.name for p in seeds.iterdir()) == sorted([SEED.name, "headline.jsonl", saved])
+
+
+def test_browser_shows_the_api_docs_offline():
+    with serving() as url, browser_page() as page:
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(url + "docs", wait_until="load")
+        page.wait_for_selector(".swagger-ui .opblock-summary-path", timeout=60_000)
+        paths = page.locator(".swagger-ui .opblock-summary-path").all_inner_texts()
+        assert {"/api/ask", "/api/search"} <= {p.strip() for p in paths}, paths
+        assert all(r.startswith(url) or r.startswith("data:") for r in requested), requested

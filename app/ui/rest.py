@@ -1,7 +1,9 @@
 """The plain REST API beside the page, on the same server: ``POST /api/ask``,
 ``GET /api/search`` and the OpenAPI page at ``/docs``.
 
-Each returns the JSON of ``newsdesk ask/search --json`` (``app.answer.payloads``).
+Each returns the JSON of ``newsdesk ask/search --json`` (``app.answer.payloads``). The
+docs page is Swagger UI from the ``swagger-ui-py`` package's files, served here: FastAPI's
+default page loads it from a CDN, which an offline machine cannot reach.
 Bad input is a 4xx with one message, ``{"error": "..."}``, never a traceback: 400 for
 a bad value (an empty question, ``k`` out of range, a malformed date), 422 for a
 malformed request (not JSON, a missing or mistyped field), 413 for a body over
@@ -12,13 +14,17 @@ Deliberately without ``from __future__ import annotations``: FastAPI reads the r
 signatures at run time for validation and the OpenAPI page. Imported only to serve.
 """
 
+import importlib.util
 import os
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
@@ -48,11 +54,22 @@ def create_rest_app(index_dir: "str | os.PathLike[str] | None" = None) -> FastAP
         title="newsdesk",
         summary="Questions answered from news articles, every sentence quoted and cited.",
         version="1",
-        docs_url="/docs",
+        docs_url=None,  # served below, from local files
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, prefix="/api/")
+    app.mount("/api/docs-assets", StaticFiles(directory=swagger_ui_files()), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="newsdesk API",
+            swagger_js_url="/api/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs-assets/favicon-32x32.png",
+        )
 
     @app.post("/api/ask", tags=["answers"])
     def api_ask(request: AskRequest) -> dict[str, Any]:
@@ -100,6 +117,15 @@ def create_rest_app(index_dir: "str | os.PathLike[str] | None" = None) -> FastAP
         return JSONResponse({"error": validation_message(err.errors())}, status_code=422)
 
     return app
+
+
+def swagger_ui_files() -> Path:
+    """The folder of Swagger UI's JavaScript and CSS in the ``swagger-ui-py`` package
+    (found, not imported: its Python side is for other frameworks)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the API docs need the swagger-ui-py package: pip install swagger-ui-py")
+    return Path(next(iter(spec.submodule_search_locations))) / "static"
 
 
 def _answering(fn, *args, **kwargs) -> dict[str, Any]:
