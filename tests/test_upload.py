@@ -1,6 +1,7 @@
 """The page's "Add articles" panel, without a browser: what is saved where, the limits,
 the messages, the build's report, and answers that go on while the index is rebuilt."""
 
+import random
 import re
 import shutil
 import threading
@@ -108,16 +109,41 @@ def test_uploads_over_the_limit_and_bad_urls_change_nothing(tmp_path):
     assert listing(seeds) == [] and not index.exists()
 
 
+CITIES = (
+    "Lisbon Dakar Hanoi Quito Oslo Lagos Lima Perth Tunis Riga Accra Bogota Kyiv Manila Porto Cork".split()
+)
+THINGS = (
+    "ferry terminal|water plant|rail depot|grain silo|bus fleet|harbour crane|fish market|bridge deck".split(
+        "|"
+    )
+)
+WHO = "the mayor|a port official|the transport minister|a union leader|the harbour master|the council".split(
+    "|"
+)
+VERBS = "approved|delayed|inspected|reopened|rebuilt|funded|closed|expanded".split("|")
+DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def harbour_story(n: int) -> str:
+    """A short local news story, varied enough not to read as spam (seeded: the same each run)."""
+    r = random.Random(n)
+    city = CITIES[n % len(CITIES)]
+    said = [
+        f"{r.choice(WHO).capitalize()} said {city} {r.choice(VERBS)} the {r.choice(THINGS)} "
+        f"on {r.choice(DAYS)} after {r.randint(2, 90)} days of talks."
+        for _ in range(6)
+    ]
+    paragraphs = [" ".join(said[i : i + 2]) for i in range(0, 6, 2)]
+    return f"{city} {r.choice(VERBS)} its {r.choice(THINGS)}\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
 @pytest.mark.integration
 def test_answers_go_on_while_an_upload_is_built(desk, tmp_path):
     seeds, index = desk
     upload = tmp_path / "upload"
     upload.mkdir()
     for n in range(40):  # enough new passages that the build takes a while
-        (upload / f"story-{n}.txt").write_text(
-            f"Harbour story {n}\n\n"
-            + " ".join(f"Dock {n} handled {k} ships on day {k}, the port authority said." for k in range(30))
-        )
+        (upload / f"story-{n}.txt").write_text(harbour_story(n))
     answers, failures = [], []
     done = threading.Event()
 
@@ -130,10 +156,18 @@ def test_answers_go_on_while_an_upload_is_built(desk, tmp_path):
 
     thread = threading.Thread(target=reader)
     thread.start()
+    steps = []
     try:
-        shown = run(sorted(upload.iterdir()), seeds=seeds, index=index)
+        files = [str(f) for f in sorted(upload.iterdir())]
+        shown = list(
+            add_articles(files, "", seeds=seeds, index_dir=index, progress=lambda f, desc: steps.append(desc))
+        )
     finally:
         done.set()
         thread.join()
-    assert "Index updated" in shown[-1] and not failures
+    assert "**Index updated:** 41 article(s)" in shown[-1] and not failures
+    assert "and 30 more" in shown[-1]  # the saved files, named up to ten
     assert answers and all(not a.abstained and "Khamenei" in a.text for a in answers)
+    # Progress while it builds: the panel's lines and gradio's bar (the embedder's batches).
+    assert shown[0].endswith("Building the index…") and len(shown) > 2
+    assert steps and any(step.startswith("Embedding new passages: batch") for step in steps), steps

@@ -29,8 +29,9 @@ from app.ui.render import escape_markdown
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_FILES = 100  # files in one upload
 MAX_URLS = 20  # pages fetched in one go (20 s each at most)
-# How many problems of each kind the report names by file.
+# How many problems of each kind the report names by file, and how many saved files.
 SHOWN_PER_KIND = 5
+SHOWN_SAVED = 10
 # Seconds between progress updates while the build runs.
 TICK_SECONDS = 0.5
 
@@ -137,7 +138,8 @@ def _embedding_step() -> tuple[str, float | None]:
     from tqdm import tqdm
 
     for bar in list(getattr(tqdm, "_instances", ())):
-        if bar.desc == "Batches" and bar.total:
+        # a disabled bar (no terminal) has no ``desc``
+        if getattr(bar, "desc", None) == "Batches" and getattr(bar, "total", None):
             return f"Embedding new passages: batch {bar.n} of {bar.total}", bar.n / bar.total
     return "Reading the articles and updating the index…", None
 
@@ -145,8 +147,9 @@ def _embedding_step() -> tuple[str, float | None]:
 def _saved(written: list[Path], seeds: Path, asked: int) -> str:
     if not written:
         return f"Nothing new to save: the {asked} file(s) are already in the articles folder."
-    names = ", ".join(escape_markdown(p.relative_to(seeds).as_posix()) for p in written)
-    return f"Saved {len(written)} file(s) in the articles folder: {names}."
+    names = ", ".join(escape_markdown(p.relative_to(seeds).as_posix()) for p in written[:SHOWN_SAVED])
+    more = f" and {len(written) - SHOWN_SAVED} more" if len(written) > SHOWN_SAVED else ""
+    return f"Saved {len(written)} file(s) in the articles folder: {names}{more}."
 
 
 def report_markdown(report: BuildReport) -> str:
