@@ -51,4 +51,16 @@ def test_gradio_outside_the_ui_breaks_the_contract(tmp_path):
     retriever = root / "app" / "search" / "retriever.py"
     retriever.write_text(retriever.read_text() + "\nimport gradio  # noqa: E402, F401\n")
     result = lint_imports(root)
-    assert result.returncode != 0 and "Only the UI imports gradio BROKEN" in result.stdout
+    assert result.returncode != 0 and "app.search is not allowed to import gradio" in result.stdout
+
+
+def test_fastapi_or_altair_outside_the_ui_breaks_the_contract(tmp_path):
+    root = copy_project(tmp_path)
+    payloads = root / "app" / "answer" / "payloads.py"
+    payloads.write_text(
+        payloads.read_text() + "\nimport altair  # noqa: E402, F401\nimport fastapi  # noqa: E402, F401\n"
+    )
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert "app.answer is not allowed to import altair" in result.stdout
+    assert "app.answer is not allowed to import fastapi" in result.stdout
