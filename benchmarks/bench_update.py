@@ -62,12 +62,12 @@ def _with_densities(source: Path, full: Path) -> Path:
         return full
     base = CACHE / "update-base"
     shutil.rmtree(base, ignore_errors=True)
-    shutil.copytree(source, base / "news")
+    shutil.copytree(source, base / source.name)
     shutil.copytree(full, base / "index")
-    (base / "news" / "throw-away.txt").write_text(ARTICLE)
-    build_index(base / "news", base / "index")  # computes every density once
-    (base / "news" / "throw-away.txt").unlink()
-    build_index(base / "news", base / "index")  # back to the corpus, densities kept
+    (base / source.name / "throw-away.txt").write_text(ARTICLE)
+    build_index(base / source.name, base / "index")  # computes every density once
+    (base / source.name / "throw-away.txt").unlink()
+    build_index(base / source.name, base / "index")  # back to the corpus, densities kept
     return base / "index"
 
 
@@ -89,27 +89,28 @@ def main(argv: list[str] | None = None) -> int:
     seconds, noop, profile = [], [], None
     for run in range(args.runs):
         shutil.rmtree(scratch, ignore_errors=True)
-        shutil.copytree(source, scratch / "news")
+        news = scratch / source.name  # the folder's name is part of each article's path
+        shutil.copytree(source, news)
         shutil.copytree(base, scratch / "index")  # copy2 keeps mtimes: the fast integrity path holds
-        (scratch / "news" / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"day {run}"))
+        (news / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"day {run}"))
         profiler = cProfile.Profile() if run == 0 else None
         t = time.perf_counter()
         if profiler:
             profiler.enable()
-        report = build_index(scratch / "news", scratch / "index")
+        report = build_index(news, scratch / "index")
         if profiler:
             profiler.disable()
             profile = profiler
         seconds.append(time.perf_counter() - t)
         t = time.perf_counter()
-        build_index(scratch / "news", scratch / "index")
+        build_index(news, scratch / "index")
         noop.append(time.perf_counter() - t)
         assert report.added > 0 and report.removed == 0, report
     cli = []
     for run in range(args.runs):
-        (scratch / "news" / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"cli day {run}"))
+        (news / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"cli day {run}"))
         t = time.perf_counter()
-        run_python("-m", "app", "build", "--seeds", str(scratch / "news"), "--out", str(scratch / "index"))
+        run_python("-m", "app", "build", "--seeds", str(news), "--out", str(scratch / "index"))
         cli.append(time.perf_counter() - t)
     segments = len(StoredIndex(scratch / "index").segments)
     shutil.rmtree(scratch, ignore_errors=True)

@@ -173,11 +173,9 @@ def _append(out: Path, old: StoredIndex, new: update.Draft):
     live_articles = ~np.concatenate([dead_articles, np.zeros(a_new, bool)])
     stories = update.story_rows(ids, update.signatures_of(old, new.parts), live_articles)
     live = ~np.concatenate([dead_passages, np.zeros(n_new, bool)])
-    vectors = (
-        np.concatenate([np.asarray(old.all_vectors()), new.parts.vectors]) if n_new else old.all_vectors()
-    )
+    blocks = [s.matrix for s in old.segments] + ([new.parts.vectors] if n_new else [])
     fresh = np.arange(len(old.dead), len(old.dead) + n_new)
-    raw = update.densities(vectors, live, old.raw_density, fresh)
+    raw = update.densities(blocks, live, old.raw_density, fresh)
     sums = update.dead_sums(old, old.dead_sums, newly_dead, old.dim)
     return names, checksums, State(dead_p, dead_a, sums, stories, raw)
 
@@ -201,7 +199,7 @@ def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     ids = [x.article_id for x in parts.articles]
     stories = update.story_rows(ids, update.signatures_of(None, parts), np.ones(a, bool))
     fresh = np.arange(n - len(new.parts.passage_ids), n) if previous is not None else np.arange(n)
-    raw = update.densities(parts.vectors, np.ones(n, bool), previous, fresh)
+    raw = update.densities([parts.vectors], np.ones(n, bool), previous, fresh)
     return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, raw)
 
 
