@@ -136,7 +136,10 @@ class Segment:
         self.folder = Path(folder)
         info = self.info(self.folder)
         self.outlets: list[str] = info["outlets"]
-        self.vectors = faiss.read_index(str(self.folder / "vectors.faiss"))
+        # memory-mapped: opening a 1M-passage IVF index reads nothing (0.6 s -> 0.02 s);
+        # the cells a query probes are paged in on use (the file never changes: a segment
+        # is immutable, and checked against the manifest before it is opened)
+        self.vectors = faiss.read_index(str(self.folder / "vectors.faiss"), faiss.IO_FLAG_MMAP)
         self.matrix = np.load(self.folder / "matrix.npy", mmap_mode="r")
         self.rows = RowReader(self.folder / "matrix.npy", self.matrix)
         self.passage_ids = columns.Ids(self.folder, "passage-ids")
