@@ -306,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     add_archive_arguments(parser)
     parser.add_argument("--quick", action="store_true", help="fewer queries, FAISS points up to 300k")
     parser.add_argument("--queries", type=int, default=None)
+    parser.add_argument("--million", action="store_true", help="the 1M point in a --quick run too")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -327,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     texts = questions(Path(args.rtqa), n_queries)
     points = {}
     folders = build_points(data, Path(args.rtqa))
-    if not args.quick:
+    if not args.quick or args.million:
         folders["1M"] = million_index(folders["100k"])
     for name, folder in folders.items():
         points[name] = _child(
