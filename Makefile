@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install index run test lint bench bench-full eval chromium screenshot load clean
+.PHONY: install index run test lint bench bench-full eval eval-deps eval-models chromium screenshot load clean
 
 install: $(STAMP)
 
@@ -47,18 +47,29 @@ test: install chromium index lint
 	$(PY) -m pytest
 
 # Retrieval benchmarks on the shared RealTimeQA data (never copied into the repo). The
-# corpus JSONL and its index live in $(WORK); the first run embeds ~43k passages (~7 min).
+# corpus JSONL and its index live in $(WORK); the first run embeds ~44k passages with the
+# default model (~17 min on 2 quiet cores), then the Bangla sets (~20k passages).
 DATA ?= ../shared/data
 WORK ?= $(HOME)/.cache/newsdesk-eval
 
-eval: install
+eval-deps: install
 	@command -v bsdtar >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libarchive-tools; \
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo apt-get install -y -qq libarchive-tools; \
 	  else echo "bsdtar missing: run 'apt-get install -y libarchive-tools' as root for the Bangla factoid set"; fi; }
-	$(PY) -c "import openpyxl" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
+	$(PY) -c "import openpyxl, sklearn" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
+
+eval: eval-deps
 	$(PY) -m benchmarks.eval_retrieval $(DATA) --work $(WORK)
 	$(PY) -m benchmarks.eval_bangla $(DATA)/bangla --work $(WORK)/bangla
+
+# The model decision (docs/retrieval.md, "Choosing the model"): designs (a)/(b)/(c) on
+# RealTimeQA and both Bangla sets, cross-lingual pairs, speed side by side, latency, and
+# the abstention rule per model. Both models' vectors of every corpus are embedded once
+# and cached in $(WORK) (the first run: about 1.5 h of embedding on 2 cores; then ~30 min).
+eval-models: eval-deps
+	$(PY) -m benchmarks.eval_models $(DATA) --work $(WORK)
+	$(PY) -m benchmarks.calibrate_abstention $(DATA) --work $(WORK)
 
 # Speed and scale (README "Speed and scale"): Reuters-21578 plus RealTimeQA paragraphs
 # (100k passages) are converted to JSONL and embedded once into $(BENCH_CACHE) (~15 min

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 
-from app.index.build import EMBED_RECIPE
 from app.index.store import StoredIndex
 from app.search.retriever import MODES, Retriever
 from benchmarks import rtqa
@@ -35,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data, work = Path(args.data), Path(args.work)
     rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
-    index_dir = work / f"index-{EMBED_RECIPE}"
+    index_dir = rtqa.index_folder(work)  # the default model's
     rtqa.ensure_index(work / "corpus", index_dir, rebuild=args.rebuild)
     started = time.perf_counter()
     retriever = Retriever(StoredIndex(index_dir))

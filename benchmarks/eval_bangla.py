@@ -113,8 +113,18 @@ def experiments(s: Scored) -> tuple[list[dict], list[dict]]:
     rows.append(
         ensemble.row(f"mE5 + Bangla BM25, dev-chosen ({w['me5']:g}/{w['bm25-bangla']:g})", ranks, dev)
     )
-    penalty = fusion.HUBNESS_WEIGHT * s.density["me5"]  # z-density at k 10, as the index has it
-    rows.append(ensemble.row("  + hubness penalty (beta 0.5, k 10, as the app)", p.ranks(w, penalty), dev))
+    beta = fusion.hubness_weight("e5", "bn")  # z-density at k 10, as the index has it
+    rows.append(
+        ensemble.row(f"  + hubness penalty (beta {beta:g}, k 10)", p.ranks(w, beta * s.density["me5"]), dev)
+    )
+    shipped_w = {"me5": fusion.dense_weight("e5", "bn"), "bm25-bangla": 1 - fusion.dense_weight("e5", "bn")}
+    rows.append(
+        ensemble.row(
+            f"mE5 + Bangla BM25 as the app: {_short(shipped_w)}, beta {beta:g}",
+            p.ranks(shipped_w, beta * s.density["me5"]),
+            dev,
+        )
+    )
     w3, ranks = ensemble.tune(p, dev, THREE_GRID)
     rows.append(
         ensemble.row(f"MiniLM + mE5 + Bangla BM25, dev-chosen ({_short(w3)})", ranks, dev, weights=w3)

@@ -110,8 +110,8 @@ def bangla_rows(data: Path, work: Path) -> tuple[dict[str, list[dict]], dict]:
         s = score_set(bangla.load(name, data / "bangla", work), work)
         rows = design_rows(s.pools, s.harness.dev, "bm25-bangla", s.density, english=False)
         orders, p50 = app_orders(s.harness, [q.text for q in s.harness.questions], "hybrid")
-        name = "(a)=(b) end to end: mE5 index, Retriever.search(hybrid)"
-        rows.append(harness_row(name, s.harness, orders, design="(a)", p50_ms=round(1000 * p50, 2)))
+        label = "(a)=(b) end to end: mE5 index, Retriever.search(hybrid)"
+        rows.append(harness_row(label, s.harness, orders, design="(a)", p50_ms=round(1000 * p50, 2)))
         out[name], scored[name] = rows, s
     return out, scored
 

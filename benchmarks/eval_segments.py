@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from app.index.build import EMBED_RECIPE
 from app.index.store import StoredIndex
 from benchmarks import rtqa
 from benchmarks.common import machine, say, write_result
@@ -69,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     data, work = Path(args.data), Path(args.work)
     started = time.perf_counter()
     rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
-    merged = work / f"index-{EMBED_RECIPE}"
+    merged = rtqa.index_folder(work)  # the default model's
     rtqa.ensure_index(work / "corpus", merged, rebuild=args.rebuild)
     split = segmented(work / "corpus" / "rtqa.jsonl", work / "segmented")
     index = StoredIndex(split)

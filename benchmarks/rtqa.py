@@ -108,13 +108,13 @@ def write_corpus(data: Path, out: Path) -> int:
 
 
 def index_folder(work: Path, model: str | None = None) -> Path:
-    """Where the protocol's index lives under ``work``: ``index-<recipe>`` for the
-    automatic model (MiniLM: the corpus is English), ``index-<recipe>-<model>`` for
-    another model named."""
+    """Where the protocol's index of ``model`` (None: the automatic model for English)
+    lives under ``work``: ``index-<recipe>`` for all-MiniLM-L6-v2 (the name from before
+    there were two models), ``index-<recipe>-<model>`` for any other."""
     from app.index.build import EMBED_RECIPE
-    from app.index.models import choose_model, model_name
+    from app.index.models import MINILM, choose_model, model_name
 
-    if model is None or model_name(model) == choose_model({"en": 1}):
+    if (model_name(model) if model else choose_model({"en": 1})) == MINILM:
         return work / f"index-{EMBED_RECIPE}"
     return work / f"index-{EMBED_RECIPE}-{vectors.cache_path(work, model).stem.removeprefix('vectors-')}"
 

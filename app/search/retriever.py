@@ -116,14 +116,16 @@ class Retriever:
         # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
         density = self.index.density  # hubness penalty: crowded passages step back
         grouped = self.index.language_groups  # a mixed archive: dense z per passage language
+        family, language = self.embedder.spec.family, question_language(text)
         fused = fusion.hybrid(
             query,
             self.index.rows(ids),
             z_keyword,
             self.index.mean,
             self.index.cov,
-            dense_weight=fusion.dense_weight(self.embedder.spec.family, question_language(text)),
+            dense_weight=fusion.dense_weight(family, language),
             density=density[ids] if density is not None else None,
+            hubness=fusion.hubness_weight(family, language),
             groups=grouped[0][ids] if grouped is not None else None,
             group_moments=grouped[1] if grouped is not None else None,
         )
