@@ -88,7 +88,7 @@ def compose(
     passages = np.stack([index.vector(index.row_of(h.citation.passage_id)) for h in read])
     sentences = SENTENCES.encode(retriever.embedder, texts)
     passage_cos = passages @ q
-    if not answerable(query, read, passage_cos):
+    if not answerable(query, read, passage_cos, retriever.embedder.spec.family):
         return Answer(question, not_found(question), (), hits, True, resolved)
     subject = set(turn.subject_words if turn is not None else content_words(question))
     by_passage = {id(h): float(c) for h, c in zip(read, passage_cos, strict=True)}
