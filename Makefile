@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[dev]'
+	# milvus and scale: the suite runs Milvus Lite and a local Ray (tests/test_milvus*.py, test_ray.py).
+	$(PY) -m pip install -q -e '.[dev,milvus,scale]'
 	# Export the packaged model to ONNX once (app/index/onnx_model.py; cached, parity-checked),
 	# and make its int8 model from it (app/index/int8_export.py; gated, else fp32 is kept).
 	$(PY) -c "from app.index.embedder import get_embedder; e = get_embedder(); print('embedding backend:', e.runner, e.precision)"
