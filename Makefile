@@ -63,6 +63,8 @@ eval-deps: install
 eval: eval-deps
 	$(PY) -m benchmarks.eval_retrieval $(DATA) --work $(WORK)
 	$(PY) -m benchmarks.eval_bangla $(DATA)/bangla --work $(WORK)/bangla
+	# The same protocol through Milvus Lite: within 1 point of R@5 and MRR (docs/deploy.md)
+	$(PY) -m benchmarks.eval_milvus $(DATA) --work $(WORK)
 
 # The model decision (docs/retrieval.md, "Choosing the model"): designs (a)/(b)/(c) on
 # RealTimeQA and both Bangla sets, cross-lingual pairs, speed side by side, latency, and
@@ -88,6 +90,8 @@ bench: install
 	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_scale $(REUTERS) $(DATA) $(BENCH_FLAGS)
 	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_startup
 	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_update $(REUTERS) $(DATA)
+	# Milvus Lite beside the local index at 100k, and Ray's overhead at 10k (docs/deploy.md)
+	NEWSDESK_BENCH_CACHE=$(BENCH_CACHE) $(PY) -m benchmarks.bench_milvus $(REUTERS) $(DATA)
 	$(PY) -m benchmarks.plot_scale
 	$(PY) -m benchmarks.load --clients 20 --questions 10
 

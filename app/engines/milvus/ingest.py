@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -43,6 +43,9 @@ from app.text.terms import keyword_terms
 from app.types import BuildReport
 
 FORMAT = "milvus-1"
+# Characters of article text a run of the ingest embeds and writes at once (~100k passages):
+# bounds the memory of a backfill and the work an interruption loses.
+CHUNK_CHARS = 40_000_000
 STAT_FIELDS = ["id", "vector", "terms", "density", "language"]
 Encode = Callable[[str, list[str]], np.ndarray]  # (model name, texts) -> unit vectors
 
@@ -79,53 +82,29 @@ def build_milvus(
         a for a in loaded.articles if stored.get(a.article_id, {}).get("fingerprint") != prints[a.article_id]
     ]
     gone = sorted(set(stored) - set(prints))
-    enriched = enrich(fresh)
-    passages = [p for a in enriched for p in split_passages(a)]
-    known = (
-        store.get_passages([p.passage_id for p in passages], ["id", "vector", "density"]) if record else {}
-    )
-    todo = [p for p in passages if p.passage_id not in known]
     embed = encode or (lambda n, texts: get_embedder(n).encode(texts, progress=progress))
-    embedded = embed(name, [p.text for p in todo]) if todo else None
-    dim = int(embedded.shape[1]) if embedded is not None else int((record or {}).get("dimension") or 0)
-    if not dim:
-        dim = get_embedder(name).dim
+    dim = int((record or {}).get("dimension") or 0) or get_embedder(name).dim
     store.create(dim)
     was_dirty = bool(record and record.get("dirty"))
     store.put_json("record", {**(record or {}), "model": name, "dimension": dim, "dirty": True})
     stats = _load_stats(store, dim) if record and not was_dirty else Stats(dim)
-
-    vectors = {
-        p.passage_id: np.asarray(known[p.passage_id]["vector"], np.float32)
-        for p in passages
-        if p.passage_id in known
-    }
-    for p, v in zip(todo, embedded if embedded is not None else [], strict=True):
-        vectors[p.passage_id] = v
-    replaced = sorted({p.article_id for p in passages} & set(stored) | set(gone))
-    old_rows = store.passages_of(replaced, STAT_FIELDS) if replaced else []
-    new_ids = {p.passage_id for p in passages}
-    stale = [r["id"] for r in old_rows if r["id"] not in new_ids]
-    store.delete_passages(stale)
-    rows = _rows(enriched, passages, vectors, terms=keyword_terms([p.text for p in passages]))
-    live = stats.n - len(old_rows) + len(rows)
-    _densities(store, rows, known, on=live <= density.HUBNESS_MAX_PASSAGES)
-    store.upsert_passages(rows)
+    dense_on = stats.n + sum(len(a.body) for a in fresh) / 300 <= density.HUBNESS_MAX_PASSAGES
+    old_rows = store.passages_of(gone, STAT_FIELDS) if gone else []  # removed articles' first:
+    store.delete_passages([r["id"] for r in old_rows])  # new densities never count them
+    stats.add(old_rows, sign=-1)
+    old_ids, new_ids = {r["id"] for r in old_rows}, set()
+    for chunk in _chunks(fresh):
+        old, new = _ingest(store, stats, chunk, set(stored), prints, embed, name, density_on=dense_on)
+        old_ids |= old
+        new_ids |= new
     store.delete_articles(gone)
-    store.put_articles(enriched, prints)
     _regroup(store)
-    if was_dirty:
+    if was_dirty or stats.drifted():
         stats = _recount(store, dim)
     else:
-        stats.add(old_rows, sign=-1)
-        stats.add(rows)
-        if stats.drifted():
-            stats = _recount(store, dim)
-        else:
-            _put_terms(store, stats)
+        _put_terms(store, stats)
     store.put_blob("stats", stats.to_bytes())
     count = store.count()
-    old_ids = {r["id"] for r in old_rows}
     added = len(new_ids - old_ids)
     generation = int((record or {}).get("generation", 0)) + 1
     done = _record(name, dim, count, loaded, reading, source, generation)
@@ -149,6 +128,46 @@ def build_milvus(
     )
 
 
+def _chunks(articles: list) -> Iterator[list]:
+    """The new articles in runs of about ``CHUNK_CHARS`` characters of text: each run is
+    embedded and written before the next is read, so a long backfill keeps its progress."""
+    run, size = [], 0
+    for article in articles:
+        run.append(article)
+        size += len(article.body)
+        if size >= CHUNK_CHARS:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
+
+
+def _ingest(store, stats, articles, stored: set[str], prints, embed, name, *, density_on: bool):
+    """Write one run of new or changed articles: passages (vectors reused by id, the rest
+    embedded), the old passages they replace deleted, then their records; the statistics
+    move by the difference. Returns the old and the new passage ids."""
+    enriched = enrich(articles)
+    passages = [p for a in enriched for p in split_passages(a)]
+    known = (
+        store.get_passages([p.passage_id for p in passages], ["id", "vector", "density"]) if stored else {}
+    )
+    todo = [p for p in passages if p.passage_id not in known]
+    vectors = {k: np.asarray(row["vector"], np.float32) for k, row in known.items()}
+    if todo:
+        vectors.update(zip((p.passage_id for p in todo), embed(name, [p.text for p in todo]), strict=True))
+    replaced = sorted({a.article_id for a in articles} & stored)
+    old_rows = store.passages_of(replaced, STAT_FIELDS) if replaced else []
+    new_ids = {p.passage_id for p in passages}
+    store.delete_passages([r["id"] for r in old_rows if r["id"] not in new_ids])
+    rows = _rows(enriched, passages, vectors, terms=keyword_terms([p.text for p in passages]))
+    _densities(store, rows, known, on=density_on)
+    store.upsert_passages(rows)
+    store.put_articles(enriched, prints)  # last: the fingerprints say these are done
+    stats.add(old_rows, sign=-1)
+    stats.add(rows)
+    return {r["id"] for r in old_rows}, new_ids
+
+
 def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[dict]:
     by_id = {a.article_id: a for a in articles}
     rows = []
@@ -162,7 +181,7 @@ def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[
                 "paragraph": p.paragraph,
                 "start": p.start,
                 "stop": p.end,
-                "vector": vectors[p.passage_id].tolist(),
+                "vector": vectors[p.passage_id],
                 "terms": encode_terms(words),
                 "density": 0.0,
                 "language": a.language,

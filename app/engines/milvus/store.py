@@ -113,7 +113,8 @@ class MilvusStore:
 
     def upsert_passages(self, rows: list[dict]) -> None:
         for start in range(0, len(rows), BATCH):
-            self.call("upsert", self.names["passages"], rows[start : start + BATCH])
+            batch = [{**r, "vector": np.asarray(r["vector"]).tolist()} for r in rows[start : start + BATCH]]
+            self.call("upsert", self.names["passages"], batch)
 
     def delete_passages(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), BATCH):
