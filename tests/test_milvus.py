@@ -177,7 +177,15 @@ def test_an_interrupted_build_converges(tmp_path, monkeypatch):
     from app.engines.milvus.store import MilvusStore
 
     news = make_corpus(tmp_path / "news")
-    uri = f"milvus:{tmp_path}/cut.db"
+    uri, twin = f"milvus:{tmp_path}/cut.db", f"milvus:{tmp_path}/twin.db"  # the same history
+    build_index(news, uri)
+    build_index(news, twin)
+    retrieve(QUESTION, 5, index_dir=uri)  # a reader with the index open
+    (news / "quake.txt").write_text(
+        "Title: Earthquake shakes Sylhet\nSource: Daily Star\nPublished: 2023-06-02\n\n"
+        "A moderate earthquake of magnitude 5.1 shook Sylhet on Friday morning, officials said."
+    )
+    (news / "storm.md").unlink()
 
     def cut(self, articles, prints):
         raise KeyboardInterrupt  # killed after the passages, before the article records
@@ -186,11 +194,13 @@ def test_an_interrupted_build_converges(tmp_path, monkeypatch):
         patched.setattr(MilvusStore, "put_articles", cut)
         with pytest.raises(KeyboardInterrupt):
             build_index(news, uri)
-    again = build_index(news, uri)
-    whole = f"milvus:{tmp_path}/whole.db"
-    assert again.passages == build_index(news, whole).passages
-    assert_same_statistics(uri, whole)
+    # Meanwhile: the new article's passages are there without its record: not cited.
+    assert all("quake" not in h.citation.path for h in retrieve("earthquake in Sylhet", 5, index_dir=uri))
+    # Run again, it holds what the same update, never interrupted, holds.
+    assert build_index(news, uri).passages == build_index(news, twin).passages
+    assert_same_statistics(uri, twin)
+    assert retrieve("earthquake in Sylhet", 1, index_dir=uri)[0].citation.path.endswith("quake.txt")
     for question in QUESTIONS:
-        a, b = retrieve(question, 5, index_dir=uri), retrieve(question, 5, index_dir=whole)
+        a, b = retrieve(question, 5, index_dir=uri), retrieve(question, 5, index_dir=twin)
         assert ids(a) == ids(b)
-        np.testing.assert_allclose([h.score for h in a], [h.score for h in b], rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose([h.score for h in a], [h.score for h in b], rtol=0.02, atol=0.02)

@@ -91,11 +91,12 @@ class Retriever:
         # that filters while searching returns only passages that pass).
         depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
         ranked = self._ranked(question, depth, mode, chosen)
+        # (an article a Milvus build has not finished writing has no record yet: skipped)
         articles = self.backend.article_records([p.article_id for p, _ in ranked])
         hits = [
             self._hit(p, s, articles[p.article_id])
             for p, s in ranked
-            if chosen.allows(articles[p.article_id])
+            if p.article_id in articles and chosen.allows(articles[p.article_id])
         ]
         return self._fold_copies(hits)[:k]
 
