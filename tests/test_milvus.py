@@ -204,3 +204,13 @@ def test_an_interrupted_build_converges(tmp_path, monkeypatch):
         a, b = retrieve(question, 5, index_dir=uri), retrieve(question, 5, index_dir=twin)
         assert ids(a) == ids(b)
         np.testing.assert_allclose([h.score for h in a], [h.score for h in b], rtol=0.02, atol=0.02)
+
+
+def test_the_page_reads_a_milvus_index(pair):
+    from app.ui import chat, example_questions, index_summary
+
+    local, milvus = pair
+    assert index_summary(milvus).split(", built")[0] == index_summary(local).split(", built")[0]
+    assert example_questions(milvus) == example_questions(local)
+    markdown, sources = chat(QUESTION, [], ["Reuters"], "", "", [], index_dir=milvus)
+    assert "Khamenei" in markdown and "Reuters" in sources

@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from conftest import make_corpus
 
+import app.engines  # noqa: F401  (gRPC fork handlers off before Ray imports grpc)
+
 pytest.importorskip("ray", reason="Ray is the optional extra newsdesk[scale] (make test installs it)")
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from app.index.errors import IndexUnavailable
 
 # Seconds to wait for a server to answer: a refused connection fails at once, a hung
 # one after this (pymilvus' default is 10 s).
-TIMEOUT = 5.0
+TIMEOUT = 3.0
 _clients: dict[str, object] = {}
 _lock = threading.Lock()
 

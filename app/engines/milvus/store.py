@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
 
 import numpy as np
@@ -23,6 +23,7 @@ from app.types import Article, StoredArticle
 BATCH = 1000  # rows a call: well under Milvus' 64 MB message limit at 384-d
 PIECE = 16_000  # characters of an article record a row: <= 64,000 UTF-8 bytes
 DUMMY = [0.0] * schema.DUMMY_DIM
+QUERY_LIMIT = 16_384  # Milvus' largest query or search limit
 PASSAGE_FIELDS = ["id", "article_id", "paragraph", "start", "stop", "density", "language"]
 
 
@@ -132,11 +133,16 @@ class MilvusStore:
         out: list[dict] = []
         for start in range(0, len(article_ids), 200):
             where = f"article_id in {quoted(article_ids[start : start + 200])}"
-            out += self.scan("passages", where, output)
+            out += self.scan("passages", where, output, few=True)
         return out
 
-    def scan(self, kind: str, where: str, output: list[str]) -> Iterator[dict]:
-        """Every row of a collection matching ``where``, in batches (any count)."""
+    def scan(self, kind: str, where: str, output: list[str], *, few: bool = False) -> list[dict]:
+        """Every row of a collection matching ``where`` (any count). ``few``: expected
+        under Milvus' 16,384-row limit, so one query call (an iterator if not)."""
+        if few:
+            rows = self.call("query", self.names[kind], filter=where, output_fields=output, limit=QUERY_LIMIT)
+            if len(rows) < QUERY_LIMIT:
+                return rows
         try:
             it = self.client.query_iterator(
                 self.names[kind], batch_size=BATCH, filter=where, output_fields=output
@@ -191,7 +197,7 @@ class MilvusStore:
         stories: dict[str, str] = {}
         for start in range(0, len(article_ids), 200):
             where = f"article_id in {quoted(article_ids[start : start + 200])}"
-            for row in self.scan("articles", where, ["article_id", "part", "story", "data"]):
+            for row in self.scan("articles", where, ["article_id", "part", "story", "data"], few=True):
                 pieces.setdefault(row["article_id"], []).append((row["part"], row["data"]))
                 if row["part"] == 0:
                     stories[row["article_id"]] = row["story"]
@@ -225,7 +231,7 @@ class MilvusStore:
         out: dict[str, list[str]] = {}
         if stories:
             where = f"part == 0 and story in {quoted(stories)}"
-            for row in self.scan("articles", where, ["article_id", "story"]):
+            for row in self.scan("articles", where, ["article_id", "story"], few=True):
                 out.setdefault(row["story"], []).append(row["article_id"])
         return {s: sorted(m) for s, m in out.items()}
 

@@ -163,7 +163,12 @@ class MilvusBackend:
         if missing:
             if len(self._articles) > 20_000:
                 self._articles.clear()
-            self._articles.update(self.store.get_articles(missing))
+            found = self.store.get_articles(missing)
+            self._articles.update(found)
+            # their stories' members in the same breath: folding copies asks for each
+            stories = sorted({a.story_id for a in found.values()} - set(self._stories))
+            members = self.store.story_members(stories) if stories else {}
+            self._stories.update({s: members.get(s, []) for s in stories})
         return {a: self._articles[a] for a in article_ids if a in self._articles}
 
     def story_members(self, story_id: str) -> list[str]:
