@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import timedelta, timezone
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--out",
         type=_index_location,
-        default=default_index_dir(),
+        default=_default_index(),
         help="index folder, or milvus:./news.db or milvus:http://HOST:19530 (default: %(default)s)",
     )
     build.add_argument(
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seeds", type=Path, default=default_seeds_dir(), help="articles folder (default: %(default)s)"
     )
     add.add_argument(
-        "--out", type=_index_location, default=default_index_dir(), help="index folder or milvus: URI"
+        "--out", type=_index_location, default=_default_index(), help="index folder or milvus: URI"
     )
     _reading_options(add)
     add.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -179,6 +180,12 @@ def _index_option(command: argparse.ArgumentParser) -> None:
         help="index folder, or milvus:./news.db or milvus:http://HOST:19530 "
         "(default: the project's embeddings/)",
     )
+
+
+def _default_index() -> Path | str:
+    """$NEWSDESK_INDEX (a folder or a milvus: URI) or the project's embeddings/."""
+    value = os.environ.get("NEWSDESK_INDEX")
+    return _index_location(value) if value else default_index_dir()
 
 
 def _index_location(value: str) -> Path | str:

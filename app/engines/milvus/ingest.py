@@ -88,6 +88,8 @@ def build_milvus(
     was_dirty = bool(record and record.get("dirty"))
     store.put_json("record", {**(record or {}), "model": name, "dimension": dim, "dirty": True})
     stats = _load_stats(store, dim) if record and not was_dirty else Stats(dim)
+    # hubness densities up to HUBNESS_MAX_PASSAGES, as locally (new passages estimated at
+    # ~300 characters each: they are split run by run)
     dense_on = stats.n + sum(len(a.body) for a in fresh) / 300 <= density.HUBNESS_MAX_PASSAGES
     old_rows = store.passages_of(gone, STAT_FIELDS) if gone else []  # removed articles' first:
     store.delete_passages([r["id"] for r in old_rows])  # new densities never count them
