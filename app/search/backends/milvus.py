@@ -31,6 +31,7 @@ from app.types import StoredArticle
 
 ROW_FIELDS = ["id", "article_id", "paragraph", "start", "stop", "vector", "density", "language"]
 MAX_LIMIT = 16384  # Milvus' largest top-k
+ROW_CACHE = 4096  # passage rows kept between calls (a hybrid query reads ~200)
 
 
 def expression(filters: Filters) -> str:
@@ -129,11 +130,15 @@ class MilvusBackend:
         return np.array([h["id"] for h in hits], dtype=str), scores
 
     def _fetch(self, keys: Sequence[str]) -> list[dict]:
+        """Passage rows, vectors as float32 arrays; the last few thousand are kept, for
+        the hits of the query that fetched them (a row of Python floats is ~12 KB)."""
+        if len(self._rows) > ROW_CACHE:
+            self._rows.clear()
         missing = [k for k in keys if k not in self._rows]
         if missing:
-            if len(self._rows) > 50_000:
-                self._rows.clear()
-            self._rows.update(self.store.get_passages(missing, ROW_FIELDS))
+            for key, row in self.store.get_passages(missing, ROW_FIELDS).items():
+                row["vector"] = np.asarray(row["vector"], dtype=np.float32)
+                self._rows[key] = row
         return [self._rows[k] for k in keys]
 
     def rows(self, keys: np.ndarray) -> CandidateRows:
@@ -159,10 +164,11 @@ class MilvusBackend:
         ]
 
     def article_records(self, article_ids: Sequence[str]) -> dict[str, StoredArticle]:
+        if len(self._articles) > ROW_CACHE:  # as the local segments' article cache
+            self._articles.clear()
+            self._stories.clear()
         missing = [a for a in dict.fromkeys(article_ids) if a not in self._articles]
         if missing:
-            if len(self._articles) > 20_000:
-                self._articles.clear()
             found = self.store.get_articles(missing)
             self._articles.update(found)
             # their stories' members in the same breath: folding copies asks for each
