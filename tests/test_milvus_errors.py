@@ -76,3 +76,31 @@ def test_the_cli_takes_milvus_uris(tmp_path, capsys):
     assert main(["ask", QUESTION, "--index", "milvus:nowhere"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("newsdesk: error: milvus:nowhere: not a Milvus URI") and "\n" not in err
+
+
+def test_a_lite_file_another_process_holds_says_so(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import PROJECT
+
+    from app import IndexUnavailable, retrieve
+
+    uri = f"milvus:{tmp_path}/held.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\n"
+         "from app.engines.location import parse_milvus\n"
+         "from app.engines.milvus.client import connect\n"
+         f"connect(parse_milvus({uri!r}), create=True).list_collections()\n"
+         "print('open', flush=True); sys.stdin.readline()"],
+        cwd=PROJECT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(IndexUnavailable) as err:
+            retrieve(QUESTION, index_dir=uri)
+        assert str(err.value).startswith(uri) and "another process has this Milvus Lite file open" in str(
+            err.value
+        )
+    finally:  # it exits normally, so pymilvus stops the Lite server it started
+        holder.communicate("\n", timeout=60)

@@ -40,7 +40,9 @@ def pymilvus():
             import milvus_lite  # noqa: F401  (its pkg_resources warning, silenced here)
         except ImportError:
             pass  # a server URI needs only pymilvus
-    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
+    names = [n for n in logging.root.manager.loggerDict if n.startswith(("pymilvus", "milvus_lite"))]
+    for name in ["pymilvus", "milvus_lite", *names]:  # failures become one IndexUnavailable line
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     return module
 
 
@@ -59,10 +61,15 @@ def connect(location: MilvusLocation, *, create: bool = False):
                 )
             path.parent.mkdir(parents=True, exist_ok=True)
         module = pymilvus()
+        root = logging.getLogger()  # milvus_lite logs its failures on the root logger
+        level = root.level
+        root.setLevel(logging.CRITICAL)
         try:
             client = module.MilvusClient(key, timeout=TIMEOUT)
         except Exception as err:  # pymilvus raises its own, grpc's and OSError
             raise unavailable(location, err) from None
+        finally:
+            root.setLevel(level)
         _clients[key] = client
         return client
 
@@ -73,8 +80,8 @@ def unavailable(location: MilvusLocation, err: BaseException) -> IndexUnavailabl
     if location.lite:
         if "lock" in text.lower() or "open local milvus failed" in text.lower():
             fix = (
-                "another process has this Milvus Lite file open; stop it, or serve the file with "
-                "`milvus-server` and use milvus:http://127.0.0.1:19530"
+                "another process has this Milvus Lite file open (one at a time); stop it, or run a "
+                "Milvus server for several processes and use milvus:http://HOST:19530"
             )
         else:
             fix = "check the path, or remove the file and build again"
