@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from app.index.build import EMBED_RECIPE
+from app.index.embedder import FP32
+from app.index.manifest import read_manifest
 from benchmarks import rtqa, vectors
 from benchmarks.common import machine, percentiles, say, write_result
 from benchmarks.eval_retrieval import app_orders
@@ -41,9 +43,10 @@ def build_milvus_cached(corpus: Path, uri: str, cache_folder: Path):
     caches: dict[str, vectors.VectorCache] = {}
 
     def encode(name: str, texts: list[str]) -> np.ndarray:
-        if name not in caches:
-            caches[name] = vectors.VectorCache.open(cache_folder, name)
-        return vectors.CachedEmbedder(caches[name], get_embedder(name)).encode(texts, progress=True)
+        embedder = get_embedder(name)
+        if name not in caches:  # one cache file per model and precision, as rtqa.build_cached
+            caches[name] = vectors.VectorCache.open(cache_folder, name, embedder.precision)
+        return vectors.CachedEmbedder(caches[name], embedder).encode(texts, progress=True)
 
     report = build_milvus(corpus, parse_milvus(uri), progress=True, encode=encode)
     for cache in caches.values():
@@ -74,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
     local = work / f"index-{EMBED_RECIPE}"
     rtqa.ensure_index(work / "corpus", local, rebuild=args.rebuild)
-    uri = f"milvus:{work}/milvus/rtqa-{EMBED_RECIPE}.db"
+    precision = read_manifest(local).get("precision") or FP32  # int8 and fp32: one file each
+    uri = f"milvus:{work}/milvus/rtqa-{EMBED_RECIPE}-{precision}.db"
     t0 = time.perf_counter()
     report = build_milvus_cached(work / "corpus", uri, local.parent)
     ingest = time.perf_counter() - t0

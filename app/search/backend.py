@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.index.store import PassageRow
+from app.index.rows import PassageRow
 from app.search.filters import Filters
 from app.types import StoredArticle
 

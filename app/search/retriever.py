@@ -24,7 +24,8 @@ from app.engines.location import resolve
 from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
 from app.index.manifest import read_manifest
-from app.index.store import PassageRow, StoredIndex
+from app.index.rows import PassageRow
+from app.index.store import StoredIndex
 from app.news.syndication import near_duplicate
 from app.search import fusion
 from app.search.backend import Backend, open_backend

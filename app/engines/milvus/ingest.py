@@ -32,7 +32,7 @@ from app.engines.milvus.stats import Stats, encode_terms
 from app.engines.milvus.store import MilvusStore, fingerprint
 from app.index import build as local_build
 from app.index import density
-from app.index.embedder import get_embedder
+from app.index.embedder import FP32, get_embedder
 from app.index.errors import IndexUnavailable
 from app.index.models import choose_model
 from app.index.passages import split_passages
@@ -71,10 +71,11 @@ def build_milvus(
         return local_build._report_unchanged(record, started, Path(str(location)))
     loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
     name = choose_model(loaded.languages(), model)
-    if record and record.get("model") != name:
+    precision = local_build._precision(name)  # int8 and fp32 vectors are never mixed
+    if record and (record.get("model"), record.get("precision", FP32)) != (name, precision):
         raise IndexUnavailable(
-            f"{location} was built with model {record.get('model')!r}, not {name!r}; build into "
-            f"another collection ({location}#other) or drop this one"
+            f"{location} was built with model {record.get('model')!r} ({record.get('precision', FP32)}), "
+            f"not {name!r} ({precision}); build into another collection ({location}#other) or drop this one"
         )
     stored = {r["article_id"]: r for r in store.article_index()} if record else {}
     prints = {a.article_id: fingerprint(a) for a in loaded.articles}
@@ -86,7 +87,9 @@ def build_milvus(
     dim = int((record or {}).get("dimension") or 0) or get_embedder(name).dim
     store.create(dim)
     was_dirty = bool(record and record.get("dirty"))
-    store.put_json("record", {**(record or {}), "model": name, "dimension": dim, "dirty": True})
+    store.put_json(
+        "record", {**(record or {}), "model": name, "precision": precision, "dimension": dim, "dirty": True}
+    )
     stats = _load_stats(store, dim) if record and not was_dirty else Stats(dim)
     # hubness densities up to HUBNESS_MAX_PASSAGES, as locally (new passages estimated at
     # ~300 characters each: they are split run by run)
@@ -110,6 +113,7 @@ def build_milvus(
     added = len(new_ids - old_ids)
     generation = int((record or {}).get("generation", 0)) + 1
     done = _record(name, dim, count, loaded, reading, source, generation)
+    done["precision"] = precision
     done["newest"] = done["newest"].isoformat() if done["newest"] else None
     store.put_json("record", done)
     store.put_json("generation", {"generation": generation})

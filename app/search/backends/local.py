@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.index.store import PassageRow, StoredIndex
+from app.index.rows import PassageRow
+from app.index.store import StoredIndex
 from app.search import fusion
 from app.search.backend import CandidateRows, Candidates, DenseMoments, KeywordCandidates
 from app.search.filters import Filters

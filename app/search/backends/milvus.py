@@ -23,7 +23,7 @@ from app.engines.milvus.stats import MILVUS_BM25_SCALE, Stats, encode_terms, key
 from app.engines.milvus.store import MilvusStore, quoted
 from app.index.errors import IndexUnavailable
 from app.index.keyword import term_key
-from app.index.store import PassageRow
+from app.index.rows import PassageRow
 from app.search.backend import CandidateRows, Candidates, DenseMoments, KeywordCandidates
 from app.search.filters import Filters
 from app.text.terms import keyword_terms
@@ -58,6 +58,7 @@ class MilvusBackend:
     def __init__(self, location: MilvusLocation):
         self.store = MilvusStore(location)
         self.location = str(location)
+        self.folder = Where(self.location)  # what the page shows as "index ...", as for a folder
         record = self.store.get_json("record") if self.store.exists() else None
         stats = self.store.get_blob("stats") if record else None
         if record is None or stats is None:
@@ -185,6 +186,14 @@ class MilvusBackend:
     def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
         rows = self._fetch(list(passage_ids))
         return np.asarray([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), self.dim)
+
+
+class Where(str):
+    """A URI that reads like a folder where the page names one (``.name``)."""
+
+    @property
+    def name(self) -> str:
+        return str(self)
 
 
 def _zeros(keys: np.ndarray) -> np.ndarray:
