@@ -9,13 +9,14 @@ The public API. Importing it is cheap: models, FAISS and BM25 load on first use.
     'Even one American in Iraq is too many, Iran leader tells Iraqi president'
 
 The layers, each importing only those before it: ``text`` -> ``types`` -> ``sources``
--> ``news`` -> ``index`` -> ``search`` -> ``answer`` -> ``cli`` / ``ui``.
+-> ``news`` -> ``index`` -> ``engines`` -> ``search`` -> ``answer`` -> ``cli`` / ``ui``.
 """
 
 from __future__ import annotations
 
 from app.answer.ask import ask
-from app.index.build import build_index, ensure_current_index, index_status
+from app.engines.build import build_index
+from app.index.build import ensure_current_index, index_status
 from app.index.embedder import ModelError
 from app.index.errors import IndexUnavailable
 from app.search.retriever import MODES, retrieve

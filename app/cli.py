@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import timedelta, timezone
@@ -58,7 +59,18 @@ def _parser() -> argparse.ArgumentParser:
         help="articles folder or file (default: %(default)s)",
     )
     build.add_argument(
-        "--out", type=Path, default=default_index_dir(), help="index folder (default: %(default)s)"
+        "--out",
+        type=_index_location,
+        default=_default_index(),
+        help="index folder, or milvus:./news.db or milvus:http://HOST:19530 (default: %(default)s)",
+    )
+    build.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="embed new passages with Ray Data: a local Ray, or the cluster at ADDRESS (HOST:6379); "
+        "needs the `scale` extra",
     )
     build.add_argument(
         "--model",
@@ -82,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
         "--seeds", type=Path, default=default_seeds_dir(), help="articles folder (default: %(default)s)"
     )
     add.add_argument(
-        "--out", type=Path, default=default_index_dir(), help="index folder (default: %(default)s)"
+        "--out", type=_index_location, default=_default_index(), help="index folder or milvus: URI"
     )
     _reading_options(add)
     add.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -162,12 +174,27 @@ def _zone(value: str) -> timezone:
 
 def _index_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
-        "--index", type=Path, default=None, help="index folder (default: the project's embeddings/)"
+        "--index",
+        type=_index_location,
+        default=None,
+        help="index folder, or milvus:./news.db or milvus:http://HOST:19530 "
+        "(default: the project's embeddings/)",
     )
 
 
+def _default_index() -> Path | str:
+    """$NEWSDESK_INDEX (a folder or a milvus: URI) or the project's embeddings/."""
+    value = os.environ.get("NEWSDESK_INDEX")
+    return _index_location(value) if value else default_index_dir()
+
+
+def _index_location(value: str) -> Path | str:
+    """A folder, or a ``milvus:`` URI kept as written (a Path would fold its "//")."""
+    return value if value.startswith("milvus:") else Path(value)
+
+
 def _build(args) -> int:
-    from app.index.build import build_index
+    from app.engines.build import build_index
 
     report = build_index(
         args.seeds,
@@ -177,13 +204,14 @@ def _build(args) -> int:
         keep_all=args.keep_all,
         field_map=args.map,
         tz=args.tz,
+        ray=args.ray,
     )
     _print_report(report, args)
     return 1 if args.strict and report.problems else 0
 
 
 def _add(args) -> int:
-    from app.index.build import build_index
+    from app.engines.build import build_index
     from app.sources.intake import collect, place
 
     written = place(collect(args.items), args.seeds)

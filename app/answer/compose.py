@@ -21,8 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from app.answer.abstain import answerable, not_found
 from app.answer.cache import SENTENCES
 from app.answer.followup import Turn, quoted_in, same_person
@@ -85,7 +83,7 @@ def compose(
     query = turn.query if turn is not None else question
     q = SENTENCES.encode(retriever.embedder, [query], kind="query")[0]  # cached: follow-ups ask it again
     index = retriever.index
-    passages = np.stack([index.vector(index.row_of(h.citation.passage_id)) for h in read])
+    passages = retriever.backend.passage_vectors([h.citation.passage_id for h in read])
     sentences = SENTENCES.encode(retriever.embedder, texts)
     passage_cos = passages @ q
     if not answerable(query, read, passage_cos, retriever.embedder.spec.family):

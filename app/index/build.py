@@ -56,6 +56,7 @@ def build_index(
     field_map: dict[str, str] | str | None = None,
     tz: tzinfo | None = None,
     compact: bool | None = None,
+    embed=None,
 ) -> BuildReport:
     """Make ``out_dir`` an index of the articles under ``source``; embed only what is new.
 
@@ -69,6 +70,8 @@ def build_index(
         keep_all, field_map, tz: how to read the articles (``load_articles``).
         compact: True merges the index into one segment, False always appends a
             delta; None (default) merges when the deltas grow (``update.should_merge``).
+        embed: ``embed(model_name, texts) -> vectors`` instead of the local embedder
+            (``app.engines.ray_embed`` embeds on a Ray cluster).
 
     Returns:
         A BuildReport with counts of articles and of passages added, removed, unchanged,
@@ -101,6 +104,8 @@ def build_index(
             old, stored = None, {}  # another model or precision: every vector is embedded again
 
         def encode(texts: list[str]) -> np.ndarray:
+            if embed is not None:
+                return embed(name, texts)
             return get_embedder(name).encode(texts, progress=progress)
 
         new = update.draft(old, loaded.articles, encode, stored)

@@ -20,18 +20,21 @@ from typing import Literal
 
 import numpy as np
 
+from app.engines.location import resolve
 from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
-from app.index.locations import default_index_dir
 from app.index.manifest import read_manifest
+from app.index.rows import PassageRow
 from app.index.store import StoredIndex
 from app.news.syndication import near_duplicate
 from app.search import fusion
+from app.search.backend import Backend, open_backend
+from app.search.backends.local import LocalBackend
 from app.search.filters import OVERFETCH, Filters, make_filters
 from app.search.query import drop_quiz_phrasing
 from app.text.bangla import question_language
 from app.text.words import nfc
-from app.types import Citation, Hit, Outlet
+from app.types import Citation, Hit, Outlet, StoredArticle
 
 Mode = Literal["hybrid", "dense", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "keyword")
@@ -43,18 +46,23 @@ COPIES_DEPTH = 2
 
 
 class Retriever:
-    """Searches one loaded index. Safe to call from several threads."""
+    """Searches one opened index (a ``Backend``, or a ``StoredIndex`` folder). Safe to
+    call from several threads."""
 
-    def __init__(self, index: StoredIndex, *, model: str | None = None):
-        recorded = index.manifest["model"]
+    def __init__(self, index: StoredIndex | Backend, *, model: str | None = None):
+        backend = LocalBackend(index) if isinstance(index, StoredIndex) else index
+        recorded = backend.manifest["model"]
         if model is not None and model_name(model) != recorded:
             raise IndexUnavailable(
-                f"{index.folder} was built with model {recorded!r}, not {model_name(model)!r}; "
+                f"{backend.location} was built with model {recorded!r}, not {model_name(model)!r}; "
                 f"rebuild with `newsdesk build --model {model}` or drop the model option"
             )
-        self.index = index
+        self.backend = backend
+        # What answers read (articles, newest, manifest): the StoredIndex of a folder, as
+        # before the protocol, or the backend itself.
+        self.index = backend.index if isinstance(backend, LocalBackend) else backend
         # questions are embedded at the index's precision (an fp32 index keeps fp32)
-        self.embedder = get_embedder(recorded, backend=backend_for(index.manifest.get("precision")))
+        self.embedder = get_embedder(recorded, backend=backend_for(backend.manifest.get("precision")))
         self._checked_dim = False
 
     def search(
@@ -80,61 +88,67 @@ class Retriever:
             raise ValueError("the question is empty")
         question = nfc(question)  # article text is NFC (app.sources.repair): compare like with like
         chosen = filters if filters is not None else make_filters(since, until, outlets, languages)
-        # Fetch deeper than k: copies fold away, and filters drop passages.
+        # Fetch deeper than k: copies fold away, and filters drop passages (a backend
+        # that filters while searching returns only passages that pass).
         depth = k * (OVERFETCH if chosen.active else COPIES_DEPTH)
-        articles = self.index.articles
+        ranked = self._ranked(question, depth, mode, chosen)
+        # (an article a Milvus build has not finished writing has no record yet: skipped)
+        articles = self.backend.article_records([p.article_id for p, _ in ranked])
         hits = [
-            h for h in self._ranked(question, depth, mode) if chosen.allows(articles[h.citation.article_id])
+            self._hit(p, s, articles[p.article_id])
+            for p, s in ranked
+            if p.article_id in articles and chosen.allows(articles[p.article_id])
         ]
         return self._fold_copies(hits)[:k]
 
-    def _ranked(self, question: str, k: int, mode: Mode) -> list[Hit]:
-        n = self.index.count
+    def _ranked(self, question: str, k: int, mode: Mode, filters: Filters) -> list[tuple[PassageRow, float]]:
+        n = self.backend.count
         if n == 0:
             return []
         if mode == "keyword":
-            found = self.index.keyword.scores(question)
-            order = fusion.top_k(found.scores, k)
-            return [
-                self._hit(int(found.rows[i]), float(found.scores[i])) for i in order if found.scores[i] > 0
-            ]
+            found = self.backend.keyword(question, k, filters)
+            keep = found.scores > 0
+            return self._rows(found.keys[keep], found.scores[keep])
         if mode == "dense":
-            query = self._embed(question)
-            scores, ids = self.index.search(query, min(k, n))  # exact or IVF-SQ8, by corpus size
-            return [self._hit(int(i), float(s)) for s, i in zip(scores, ids, strict=True) if i >= 0]
+            found = self.backend.dense(self._embed(question), min(k, n), filters)
+            return self._rows(found.keys, found.scores)
         text = drop_quiz_phrasing(question)  # quiz phrasing out; the plain modes search as asked
-        return self._hybrid(text, self._embed(text), k, n)
+        return self._hybrid(text, self._embed(text), k, n, filters)
 
-    def _hybrid(self, text: str, query: np.ndarray, k: int, n: int) -> list[Hit]:
+    def _hybrid(self, text: str, query: np.ndarray, k: int, n: int, filters: Filters):
         """Candidates from both retrievers, re-scored by ``fusion.hybrid``."""
         depth = min(max(CANDIDATES, k), n)
-        _, dense_ids = self.index.search(query, depth)
-        keyword = self.index.keyword.scores(text)  # over every live row of every segment
-        top_keyword = keyword.rows[fusion.top_k(keyword.scores, depth)]
-        ids = np.unique(np.concatenate([dense_ids, top_keyword]).astype(np.int64))
-        z_keyword = fusion.standardise(keyword.of(ids), keyword.mean, keyword.std)
-        # exact vectors of the ~200 candidates, read from disk (not the whole matrix in memory)
-        density = self.index.density  # hubness penalty: crowded passages step back
-        grouped = self.index.language_groups  # a mixed archive: dense z per passage language
+        dense = self.backend.dense(query, depth, filters)
+        keyword = self.backend.keyword(text, depth, filters)
+        keys = np.unique(np.concatenate([dense.keys, keyword.keys]))
+        if not len(keys):
+            return []
+        z_keyword = fusion.standardise(keyword.score_of(keys), keyword.mean, keyword.std)
+        rows = self.backend.rows(keys)  # exact vectors, hubness z, language groups
+        moments = self.backend.moments()
         family, language = self.embedder.spec.family, question_language(text)
         fused = fusion.hybrid(
             query,
-            self.index.rows(ids),
+            rows.vectors,
             z_keyword,
-            self.index.mean,
-            self.index.cov,
+            moments.mean,
+            moments.cov,
             dense_weight=fusion.dense_weight(family, language),
-            density=density[ids] if density is not None else None,
+            density=rows.density,  # hubness penalty: crowded passages step back
             hubness=fusion.hubness_weight(family, language),
-            groups=grouped[0][ids] if grouped is not None else None,
-            group_moments=grouped[1] if grouped is not None else None,
+            groups=rows.groups,  # a mixed archive: dense z per passage language
+            group_moments=moments.groups,
         )
-        return [self._hit(int(ids[j]), float(fused[j])) for j in fusion.top_k(fused, k)]
+        order = fusion.top_k(fused, k)
+        return self._rows(keys[order], fused[order])
+
+    def _rows(self, keys: np.ndarray, scores: np.ndarray) -> list[tuple[PassageRow, float]]:
+        return list(zip(self.backend.passages(keys), (float(s) for s in scores), strict=True))
 
     def _fold_copies(self, hits: list[Hit]) -> list[Hit]:
         """Keep the first hit of each passage a story's copies share (same or lightly
         edited text); its citation lists the other outlets that carried the story."""
-        articles = self.index.articles
+        articles = self.backend.article_records([h.citation.article_id for h in hits])
         kept: list[tuple[str, Hit]] = []
         for hit in hits:
             story = articles[hit.citation.article_id].story_id
@@ -144,28 +158,24 @@ class Retriever:
         return [self._with_copies(story, hit) for story, hit in kept]
 
     def _with_copies(self, story: str, hit: Hit) -> Hit:
-        others = [a for a in self.index.story_members(story) if a != hit.citation.article_id]
+        others = [a for a in self.backend.story_members(story) if a != hit.citation.article_id]
         if not others:
             return hit
-        outlets = []
-        for other in others:
-            a = self.index.articles[other]
-            outlets.append(Outlet(a.source, a.title, a.published, a.url, a.path))
+        articles = self.backend.article_records(others)
+        outlets = [Outlet(a.source, a.title, a.published, a.url, a.path) for a in articles.values()]
         return replace(hit, citation=replace(hit.citation, carried_by=tuple(outlets)))
 
     def _embed(self, question: str) -> np.ndarray:
         vector = self.embedder.encode([question], kind="query")[0]
-        if not self._checked_dim and self.index.count and vector.shape[0] != self.index.dim:
+        if not self._checked_dim and self.backend.count and vector.shape[0] != self.backend.dim:
             raise IndexUnavailable(
-                f"{self.index.folder} holds {self.index.dim}-dimensional vectors, but "
+                f"{self.backend.location} holds {self.backend.dim}-dimensional vectors, but "
                 f"model {self.embedder.name!r} makes {vector.shape[0]}; rebuild the index"
             )
         self._checked_dim = True
         return vector
 
-    def _hit(self, i: int, score: float) -> Hit:
-        row = self.index.passages[i]
-        article = self.index.article_of(i)
+    def _hit(self, row: PassageRow, score: float, article: StoredArticle) -> Hit:
         citation = Citation(
             article_id=row.article_id,
             passage_id=row.passage_id,
@@ -184,19 +194,23 @@ class Retriever:
         return Hit(text=article.body[row.start : row.end], score=score, citation=citation)
 
 
-_retrievers: dict[tuple[str, str | None], tuple[int, Retriever]] = {}
+_retrievers: dict[tuple[str, str | None], tuple[object, Retriever]] = {}
 _lock = threading.Lock()
 
 
 def get_retriever(index_dir: str | os.PathLike[str] | None = None, *, model: str | None = None) -> Retriever:
-    """The process-wide Retriever for a folder, reloaded when the folder is rebuilt."""
+    """The process-wide Retriever for a folder or a ``milvus:`` URI, reopened when the
+    index is rebuilt (a folder's manifest, a Milvus index's generation)."""
     with _lock:
-        folder = Path(index_dir) if index_dir is not None else default_index_dir()
-        key = (str(folder.resolve()), model)
-        stamp = _manifest_stamp(folder)
+        where = resolve(index_dir)
+        key = (str(where.resolve()) if isinstance(where, Path) else str(where), model)
+        stamp = _manifest_stamp(where) if isinstance(where, Path) else None
         cached = _retrievers.get(key)
+        if cached is not None and stamp is None:
+            stamp = cached[1].backend.stamp()
         if cached is None or cached[0] != stamp:
-            _retrievers[key] = (stamp, Retriever(StoredIndex(folder), model=model))
+            backend = open_backend(where)
+            _retrievers[key] = (backend.stamp() if stamp is None else stamp, Retriever(backend, model=model))
         return _retrievers[key][1]
 
 
@@ -217,7 +231,8 @@ def retrieve(
     Args:
         question: what the reader asks, in plain words.
         k: how many passages (> 0).
-        index_dir: an index folder; default the project's ``embeddings/``.
+        index_dir: an index folder or a ``milvus:`` URI (``milvus:./news.db``,
+            ``milvus:http://HOST:19530``); default the project's ``embeddings/``.
         mode: "hybrid" (default), "dense" (embeddings only) or "keyword" (BM25 only).
         model: check that the index was built with this model; default: the index's.
         since, until: only articles published in this range (dates, both ends

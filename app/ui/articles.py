@@ -112,7 +112,7 @@ def add_articles(
 def _start_build(seeds: Path, index_dir: Path) -> _Build:
     """Run ``build_index`` in a daemon thread (a chat answer never waits for it), then
     load the new index once so that the first question after it does not."""
-    from app.index.build import build_index
+    from app.engines.build import build_index  # a folder or a milvus: URI
     from app.index.embedder import ModelError
     from app.index.errors import IndexUnavailable
     from app.search.retriever import get_retriever
@@ -122,7 +122,8 @@ def _start_build(seeds: Path, index_dir: Path) -> _Build:
     def run() -> None:
         try:
             build.report = build_index(seeds, index_dir, progress=True)
-            _ = get_retriever(index_dir).index.keyword  # the new generation, loaded
+            index = get_retriever(index_dir).index  # the new generation, loaded
+            _ = getattr(index, "keyword", None)  # (a folder's BM25 postings; Milvus has its own)
         except (IndexUnavailable, ModelError, OSError, ValueError) as err:
             build.error = str(err)
         finally:

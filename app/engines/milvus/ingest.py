@@ -1,0 +1,309 @@
+"""Build or update a newsdesk index in Milvus, incrementally, from a folder of articles.
+
+The same reading, enrichment, passages and model as a local build (``app.index``);
+what differs is where the rows go. An article is known by its id and a fingerprint of
+its fields as read: a new or changed article's passages are upserted by their
+content-derived ids (a passage id already stored keeps its vector: nothing is embedded
+twice), and a removed or changed article's other passages are deleted. Stories
+(syndicated copies) are regrouped over every article's MinHash signature, and the
+fusion statistics (``stats``) move by what was added and removed.
+
+**Interrupted builds converge.** A build marks the index dirty first, writes passages
+before the article record whose fingerprint says they are done, and clears the mark
+last. Run again, it redoes every article whose record is missing or stale, and a dirty
+mark makes it recompute the statistics from the stored rows. Meanwhile a reader sees
+each batch as Milvus commits it (some new passages, some old ones gone) with the
+previous build's statistics; ``generation`` only moves when the build is complete.
+Does not hold a build lock: run one build per URI at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from app.engines.location import MilvusLocation
+from app.engines.milvus.stats import Stats, encode_terms
+from app.engines.milvus.store import MilvusStore, fingerprint
+from app.index import build as local_build
+from app.index import density
+from app.index.embedder import FP32, get_embedder
+from app.index.errors import IndexUnavailable
+from app.index.models import choose_model
+from app.index.passages import split_passages
+from app.news.enrich import enrich, stories
+from app.news.syndication import decode
+from app.sources import load_articles
+from app.text.terms import keyword_terms
+from app.types import BuildReport
+
+FORMAT = "milvus-1"
+# Characters of article text a run of the ingest embeds and writes at once (~100k passages):
+# bounds the memory of a backfill and the work an interruption loses.
+CHUNK_CHARS = 40_000_000
+STAT_FIELDS = ["id", "vector", "terms", "density", "language"]
+Encode = Callable[[str, list[str]], np.ndarray]  # (model name, texts) -> unit vectors
+
+
+def build_milvus(
+    source: str | os.PathLike[str],
+    location: MilvusLocation,
+    *,
+    model: str | None = None,
+    progress: bool = False,
+    keep_all: bool = False,
+    field_map=None,
+    tz=None,
+    encode: Encode | None = None,
+) -> BuildReport:
+    """``app.index.build.build_index`` into Milvus; ``encode`` embeds (default: the
+    local embedder; ``app.engines.ray_embed`` gives one on a Ray cluster)."""
+    started = time.perf_counter()
+    store = MilvusStore(location, create=True)
+    reading = local_build._reading(keep_all, field_map, tz)
+    record = store.get_json("record") if store.exists() else None
+    if record and not record.get("dirty") and local_build._unchanged(record, source, reading, model):
+        return local_build._report_unchanged(record, started, Path(str(location)))
+    loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
+    name = choose_model(loaded.languages(), model)
+    precision = local_build._precision(name)  # int8 and fp32 vectors are never mixed
+    if record and (record.get("model"), record.get("precision", FP32)) != (name, precision):
+        raise IndexUnavailable(
+            f"{location} was built with model {record.get('model')!r} ({record.get('precision', FP32)}), "
+            f"not {name!r} ({precision}); build into another collection ({location}#other) or drop this one"
+        )
+    stored = {r["article_id"]: r for r in store.article_index()} if record else {}
+    prints = {a.article_id: fingerprint(a) for a in loaded.articles}
+    fresh = [
+        a for a in loaded.articles if stored.get(a.article_id, {}).get("fingerprint") != prints[a.article_id]
+    ]
+    gone = sorted(set(stored) - set(prints))
+    embed = encode or (lambda n, texts: get_embedder(n).encode(texts, progress=progress))
+    dim = int((record or {}).get("dimension") or 0) or get_embedder(name).dim
+    store.create(dim)
+    was_dirty = bool(record and record.get("dirty"))
+    store.put_json(
+        "record", {**(record or {}), "model": name, "precision": precision, "dimension": dim, "dirty": True}
+    )
+    stats = _load_stats(store, dim) if record and not was_dirty else Stats(dim)
+    # hubness densities up to HUBNESS_MAX_PASSAGES, as locally (new passages estimated at
+    # ~300 characters each: they are split run by run)
+    dense_on = stats.n + sum(len(a.body) for a in fresh) / 300 <= density.HUBNESS_MAX_PASSAGES
+    old_rows = store.passages_of(gone, STAT_FIELDS) if gone else []  # removed articles' first:
+    store.delete_passages([r["id"] for r in old_rows])  # new densities never count them
+    stats.add(old_rows, sign=-1)
+    old_ids, new_ids = {r["id"] for r in old_rows}, set()
+    for chunk in _chunks(fresh):
+        old, new = _ingest(store, stats, chunk, set(stored), prints, embed, name, density_on=dense_on)
+        old_ids |= old
+        new_ids |= new
+    store.delete_articles(gone)
+    _regroup(store)
+    if was_dirty or stats.drifted():
+        stats = _recount(store, dim)
+    else:
+        _put_terms(store, stats)
+    store.put_blob("stats", stats.to_bytes())
+    count = store.count()
+    added = len(new_ids - old_ids)
+    generation = int((record or {}).get("generation", 0)) + 1
+    done = _record(name, dim, count, loaded, reading, source, generation)
+    done["precision"] = precision
+    done["newest"] = done["newest"].isoformat() if done["newest"] else None
+    store.put_json("record", done)
+    store.put_json("generation", {"generation": generation})
+    store.flush()
+    return BuildReport(
+        articles=len(loaded.articles),
+        passages=count,
+        added=added,
+        removed=len(old_ids - new_ids),
+        unchanged=count - added,
+        seconds=round(time.perf_counter() - started, 3),
+        index_dir=str(location),
+        model=name,
+        problems=loaded.problems,
+        languages=loaded.languages(),
+        mappings=tuple(loaded.mappings()),
+        records=loaded.records,
+    )
+
+
+def _chunks(articles: list) -> Iterator[list]:
+    """The new articles in runs of about ``CHUNK_CHARS`` characters of text: each run is
+    embedded and written before the next is read, so a long backfill keeps its progress."""
+    run, size = [], 0
+    for article in articles:
+        run.append(article)
+        size += len(article.body)
+        if size >= CHUNK_CHARS:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
+
+
+def _ingest(store, stats, articles, stored: set[str], prints, embed, name, *, density_on: bool):
+    """Write one run of new or changed articles: passages (vectors reused by id, the rest
+    embedded), the old passages they replace deleted, then their records; the statistics
+    move by the difference. Returns the old and the new passage ids."""
+    enriched = enrich(articles)
+    passages = [p for a in enriched for p in split_passages(a)]
+    known = (
+        store.get_passages([p.passage_id for p in passages], ["id", "vector", "density"]) if stored else {}
+    )
+    todo = [p for p in passages if p.passage_id not in known]
+    vectors = {k: np.asarray(row["vector"], np.float32) for k, row in known.items()}
+    if todo:
+        vectors.update(zip((p.passage_id for p in todo), embed(name, [p.text for p in todo]), strict=True))
+    replaced = sorted({a.article_id for a in articles} & stored)
+    old_rows = store.passages_of(replaced, STAT_FIELDS) if replaced else []
+    new_ids = {p.passage_id for p in passages}
+    store.delete_passages([r["id"] for r in old_rows if r["id"] not in new_ids])
+    rows = _rows(enriched, passages, vectors, terms=keyword_terms([p.text for p in passages]))
+    _densities(store, rows, known, on=density_on)
+    store.upsert_passages(rows)
+    store.put_articles(enriched, prints)  # last: the fingerprints say these are done
+    stats.add(old_rows, sign=-1)
+    stats.add(rows)
+    return {r["id"] for r in old_rows}, new_ids
+
+
+def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[dict]:
+    by_id = {a.article_id: a for a in articles}
+    rows = []
+    for p, words in zip(passages, terms, strict=True):
+        a = by_id[p.article_id]
+        when = a.published
+        rows.append(
+            {
+                "id": p.passage_id,
+                "article_id": p.article_id,
+                "paragraph": p.paragraph,
+                "start": p.start,
+                "stop": p.end,
+                "vector": vectors[p.passage_id],
+                "terms": encode_terms(words),
+                "density": 0.0,
+                "language": a.language,
+                "source_key": (a.source or "").casefold(),
+                "published": when.timestamp() if when else 0.0,
+                "published_day": int(when.strftime("%Y%m%d")) if when else 0,
+                "dated": when is not None,
+            }
+        )
+    return rows
+
+
+def _densities(store: MilvusStore, rows: list[dict], known: dict, *, on: bool) -> None:
+    """Raw hubness density of each new row: the mean cosine to its nearest
+    ``HUBNESS_NEIGHBOURS`` other live passages, among the new rows and (by a search)
+    the stored ones; a passage already stored keeps its own."""
+    if not on or not rows:
+        return
+    k = density.HUBNESS_NEIGHBOURS
+    matrix = np.asarray([r["vector"] for r in rows], dtype=np.float32)
+    ids = {r["id"] for r in rows}
+    overlap = len(ids & set(known))  # new rows already stored: found by the search, skipped
+    todo = [i for i, r in enumerate(rows) if r["id"] not in known]
+    for r in rows:
+        if r["id"] in known:
+            r["density"] = float(known[r["id"]]["density"])
+    for start in range(0, len(todo), 2048):
+        chunk = np.array(todo[start : start + 2048])
+        sims = matrix[chunk] @ matrix.T
+        sims[np.arange(len(chunk)), chunk] = -np.inf
+        near = np.sort(sims, axis=1)[:, -k:] if sims.shape[1] > k else sims
+        if store.count():
+            found = store.call(
+                "search", store.names["passages"], data=matrix[chunk].tolist(), anns_field="vector",
+                limit=k + overlap + 1, output_fields=["id"], search_params={"metric_type": "IP"},
+            )  # fmt: skip
+            remote = np.full((len(chunk), k), -np.inf)
+            for j, hits in enumerate(found):
+                scores = [h["distance"] for h in hits if h["id"] not in ids][:k]
+                remote[j, : len(scores)] = scores
+            near = np.sort(np.concatenate([near, remote], axis=1), axis=1)[:, -k:]
+        total = len(rows) + store.count()
+        for j, i in enumerate(chunk):
+            finite = near[j][np.isfinite(near[j])]
+            rows[i]["density"] = float(finite.mean()) if total > k and len(finite) else 0.0
+
+
+def _load_stats(store: MilvusStore, dim: int) -> Stats:
+    data = store.get_blob("stats")
+    return Stats.from_bytes(data) if data is not None else Stats(dim)
+
+
+def _put_terms(store: MilvusStore, stats: Stats) -> None:
+    """Fold the term deltas ``stats.terms`` into the stored table."""
+    current = store.get_terms(list(stats.terms))
+    table = {}
+    for key, (df, s1, s2) in stats.terms.items():
+        was = current.get(key, (0, 0.0, 0.0))
+        table[key] = (int(round(was[0] + df)), max(was[1] + s1, 0.0), max(was[2] + s2, 0.0))
+    store.put_terms(table)
+    stats.terms = {}
+
+
+def _recount(store: MilvusStore, dim: int) -> Stats:
+    """Every statistic again from the stored passages (after an interrupted build, or
+    when avgdl drifted)."""
+    rows = store.scan("passages", "", STAT_FIELDS)
+    stats = Stats(dim)
+    stats.avgdl = sum(len(r["terms"].split()) for r in rows) / len(rows) if rows else 0.0
+    stats.add(rows)
+    store.clear_terms()
+    store.put_terms({k: (int(round(v[0])), v[1], v[2]) for k, v in stats.terms.items()})
+    stats.terms = {}
+    return stats
+
+
+def _regroup(store: MilvusStore) -> None:
+    """Group every stored article into stories again and rewrite those that moved."""
+    index = sorted(store.article_index(), key=lambda r: r["article_id"])
+    if not index:
+        return
+    signed = [r for r in index if r["minhash"]]
+    signatures = np.stack([decode(r["minhash"]) for r in signed]) if signed else np.zeros((0, 64))
+    groups = stories([r["article_id"] for r in signed], signatures)
+    moved = {}
+    for r in index:
+        story = groups.get(r["article_id"], r["article_id"])
+        if story != r["story"]:
+            moved[r["article_id"]] = story
+    if moved:
+        store.set_stories(moved)
+
+
+def _instant(when: datetime) -> float:
+    return when.timestamp()
+
+
+def _record(name, dim, count, loaded, reading, source, generation) -> dict:
+    return {
+        "format_version": FORMAT,
+        "model": name,
+        "dimension": dim,
+        "count": count,
+        "articles": len(loaded.articles),
+        "embed_recipe": local_build.EMBED_RECIPE,
+        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "source": Path(source).name,
+        "reading": reading,
+        "files": loaded.files,
+        "file_stamps": {k: list(v) for k, v in loaded.stamps.items() if k in loaded.files},
+        "records": loaded.records,
+        "mappings": loaded.mappings(),
+        "languages": loaded.languages(),
+        "problem_counts": loaded.counts(),
+        "problems": [p.to_dict() for p in loaded.problems],
+        "generation": generation,
+        "newest": max((a.published for a in loaded.articles if a.published), default=None, key=_instant),
+        "dirty": False,
+    }
