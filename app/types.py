@@ -9,6 +9,7 @@ This module holds data only: no parsing beyond that, no I/O.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
@@ -334,6 +335,23 @@ class BuildReport(_Record):
     def counts(self) -> dict[str, int]:
         """Problems by kind, most frequent first: what a build summary prints."""
         return dict(Counter(p.kind for p in self.problems).most_common())
+
+    @classmethod
+    def of(cls, loaded: Loaded, *, started: float, index_dir: str, model: str, **counts: int) -> BuildReport:
+        """A build's report from what it read (``loaded``) and the passage counts it
+        made (``passages``, ``added``, ``removed``, ``unchanged``); ``started``: its
+        ``time.perf_counter()`` at the start."""
+        return cls(
+            articles=len(loaded.articles),
+            seconds=round(time.perf_counter() - started, 3),
+            index_dir=index_dir,
+            model=model,
+            problems=loaded.problems,
+            languages=loaded.languages(),
+            mappings=tuple(loaded.mappings()),
+            records=loaded.records,
+            **counts,
+        )
 
 
 @dataclass(frozen=True)

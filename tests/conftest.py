@@ -66,3 +66,16 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def desk(tmp_path) -> tuple[Path, Path]:
+    """A seeds folder holding only the seed article, and its built index (the page's
+    Add articles adds to both)."""
+    from app import build_index
+
+    seeds, index = tmp_path / "seeds", tmp_path / "index"
+    seeds.mkdir()
+    shutil.copy(SEED, seeds / SEED.name)
+    build_index(seeds, index)
+    return seeds, index

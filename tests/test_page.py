@@ -5,28 +5,15 @@ and hostile uploads (script in a file name, HTML in a headline, 50 MB)."""
 import json
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from browser import browser_page, rendering_fonts, serving
 from conftest import FIXTURES, PROJECT, QUESTION, SEED, TITLE
 
-from app import build_index
-
 STORIES = FIXTURES / "timeline" / "iraq-troops.jsonl"
 POINTS = "#timeline path[aria-roledescription='point']"
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
-
-
-@pytest.fixture
-def desk(tmp_path) -> tuple[Path, Path]:
-    """A seeds folder with only the seed article, and its index: the page adds to both."""
-    seeds, index = tmp_path / "seeds", tmp_path / "index"
-    seeds.mkdir()
-    shutil.copy(SEED, seeds / SEED.name)
-    build_index(seeds, index)
-    return seeds, index
 
 
 def open_page(page, url: str):

@@ -10,21 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, QUESTION, SEED
 
-from app import build_index
 from app.answer.ask import ask
 from app.ui.articles import MAX_UPLOAD_BYTES, add_articles
 
 STORIES = FIXTURES / "timeline" / "iraq-troops.jsonl"
-
-
-@pytest.fixture
-def desk(tmp_path) -> tuple[Path, Path]:
-    """A seeds folder holding the seed article, and its built index."""
-    seeds, index = tmp_path / "seeds", tmp_path / "index"
-    seeds.mkdir()
-    shutil.copy(SEED, seeds / SEED.name)
-    build_index(seeds, index)
-    return seeds, index
 
 
 def run(files, urls="", *, seeds, index) -> list[str]:

@@ -137,19 +137,15 @@ def build_index(
         generation.commit(out, record, segments, checksums, state)
         unchanged = new.kept_passages + new.reused
         removed = (old.count if old is not None else 0) - unchanged
-        return BuildReport(
-            articles=len(loaded.articles),
+        return BuildReport.of(
+            loaded,
+            started=started,
+            index_dir=str(out),
+            model=name,
             passages=count,
             added=count - unchanged,
             removed=max(removed, 0),
             unchanged=unchanged,
-            seconds=round(time.perf_counter() - started, 3),
-            index_dir=str(out),
-            model=name,
-            problems=loaded.problems,
-            languages=loaded.languages(),
-            mappings=tuple(loaded.mappings()),
-            records=loaded.records,
         )
 
 

@@ -118,19 +118,15 @@ def build_milvus(
     store.put_json("record", done)
     store.put_json("generation", {"generation": generation})
     store.flush()
-    return BuildReport(
-        articles=len(loaded.articles),
+    return BuildReport.of(
+        loaded,
+        started=started,
+        index_dir=str(location),
+        model=name,
         passages=count,
         added=added,
         removed=len(old_ids - new_ids),
         unchanged=count - added,
-        seconds=round(time.perf_counter() - started, 3),
-        index_dir=str(location),
-        model=name,
-        problems=loaded.problems,
-        languages=loaded.languages(),
-        mappings=tuple(loaded.mappings()),
-        records=loaded.records,
     )
 
 
