@@ -132,7 +132,10 @@ STORIES_BUILT = 100
 
 
 @pytest.mark.integration
-def test_answers_go_on_while_an_upload_is_built(desk, tmp_path):
+def test_answers_go_on_while_an_upload_is_built(desk, tmp_path, monkeypatch):
+    import app.ui.articles
+
+    monkeypatch.setattr(app.ui.articles, "TICK_SECONDS", 0.05)  # see the embedding's bar on a fast machine
     seeds, index = desk
     upload = tmp_path / "upload"
     upload.mkdir()
