@@ -215,3 +215,23 @@ def test_date_filters_use_the_articles_own_calendar_day():
     assert make_filters(outlets=["reuters"]).allows(article(source="Reuters"))
     with pytest.raises(ValueError, match="not a date"):
         make_filters(since="last tuesday")
+
+
+@pytest.mark.integration
+def test_the_readmes_python_example_runs_as_written():
+    """The README's ``from app import ask, retrieve`` session, run against the committed
+    index of seeds/: each ``# ...`` line under an assignment is that value."""
+    import ast
+
+    from conftest import PROJECT
+
+    readme = (PROJECT / "README.md").read_text()
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "from app import" in b]
+    namespace: dict = {}
+    exec(block, namespace)  # noqa: S102 (the README's own code)
+    quote = namespace["quote"]
+    shown = re.search(r"^# (\(.*\))$", block, re.M).group(1)
+    assert (quote.speaker, quote.source, quote.paragraph, quote.start, quote.end) == ast.literal_eval(shown)
+    assert namespace["paragraphs"] == ast.literal_eval(re.search(r"^# (\[.*\])$", block, re.M).group(1))
+    assert namespace["unknown"] == NOT_FOUND
+    assert "published on 30 April 2023, 02:07 (UTC+06:00) by Reuters. [1]" in namespace["follow_up"]

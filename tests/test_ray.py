@@ -3,13 +3,16 @@ CPUs, two here) gives the vectors of a plain build, passage by passage."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from conftest import make_corpus
 
 import app.engines  # noqa: F401  (gRPC fork handlers off before Ray imports grpc)
 
-pytest.importorskip("ray", reason="Ray is the optional extra newsdesk[scale] (make test installs it)")
+if os.environ.get("CI") != "true":  # under CI (make test installs the extra) a missing Ray fails
+    pytest.importorskip("ray", reason="Ray is the optional extra: pip install -e '.[scale]'")
 pytestmark = pytest.mark.integration
 
 

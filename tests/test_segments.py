@@ -166,3 +166,15 @@ def test_too_many_deltas_are_merged_into_one_segment(tmp_path, monkeypatch):
     assert sorted(p.name for p in out.iterdir() if p.name.startswith("seg-")) == sorted(
         s.folder.name for s in index.segments
     )  # merged segments are removed
+
+
+def test_bm25_sums_by_counting_and_by_sorting_agree():
+    from app.index.keyword import _sum_by_row
+
+    rng = np.random.default_rng(0)
+    rows, scores = rng.integers(0, 1000, 5000), rng.random(5000)
+    counted = _sum_by_row(rows, scores, 1000)  # many matches: counted into the rows
+    sorted_ = _sum_by_row(rows, scores, 10**9)  # few matches for so many rows: sorted
+    np.testing.assert_array_equal(counted[0], sorted_[0])
+    np.testing.assert_allclose(counted[1], sorted_[1])
+    assert counted[0].tolist() == sorted(set(rows.tolist()))

@@ -28,7 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.news.speakers_bn import is_break, is_pronoun, is_title, speaker_before
+from app.news.bangla_words import is_break, is_pronoun, is_title
+from app.news.speakers_bn import speaker_before
 from app.text.words import (
     ANAPHORS,
     BANGLA_ANAPHORS,

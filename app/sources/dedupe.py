@@ -70,9 +70,14 @@ class Deduper:
                 f"full story replaces the teaser at {_where(first)}; kept once",
                 article.path,
                 article.line,
+                kept_in=first.path,
             )
         return Problem(
-            Kind.DUPLICATE, f"duplicate of {_where(first)} ({why}); kept once", article.path, article.line
+            Kind.DUPLICATE,
+            f"duplicate of {_where(first)} ({why}); kept once",
+            article.path,
+            article.line,
+            kept_in=first.path,
         )
 
     def _keep(self, article: Article, ukey: str | None, bkey: str) -> None:

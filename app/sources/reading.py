@@ -73,13 +73,7 @@ class KnownFile:
     def reusable(self) -> bool:
         """False when one of the file's records was dropped as a copy of another file's
         article: if that file changes, the record must be read again to take its place."""
-        return all(_within_file(p) for p in self.problems if p.kind == Kind.DUPLICATE)
-
-
-def _within_file(problem: Problem) -> bool:
-    """A duplicate problem whose first copy is in the same file ("duplicate of
-    PATH:LINE ..." or "... teaser at PATH:LINE")."""
-    return any(f"{marker} {problem.path}:" in problem.message for marker in ("duplicate of", "teaser at"))
+        return all(p.kept_in == p.path for p in self.problems if p.kind == Kind.DUPLICATE)
 
 
 def read_all(

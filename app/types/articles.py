@@ -1,40 +1,15 @@
-"""The values that flow through newsdesk: Article -> Passage -> Hit (with a Citation)
--> Answer (with Quotes); the index stores each article as a StoredArticle.
-
-Small frozen dataclasses at every module boundary, serialised with ``to_dict`` (and
-read back with ``from_dict`` where they are stored). Dates are timezone-aware
-``datetime`` objects in memory and ISO 8601 strings on disk (``app.text.dates``).
-This module holds data only: no parsing beyond that, no I/O.
-"""
+"""Articles and what answers are made of: Article -> Passage -> Hit (with a Citation)
+-> Answer (with Quotes); the index stores each article as a StoredArticle."""
 
 from __future__ import annotations
 
-import time
-from collections import Counter
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from app.text.dates import from_iso as _from_iso
 from app.text.dates import to_iso as _iso
-
-
-def _jsonable(value: Any) -> Any:
-    """A dataclass's ``asdict`` made JSON-ready: datetimes as ISO 8601, tuples as lists."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-class _Record:
-    """``to_dict`` for the frozen dataclasses below: every field, JSON-ready."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
+from app.types.base import _Record
 
 
 @dataclass(frozen=True)
@@ -191,167 +166,6 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "text": self.text, "citation": self.citation.to_dict()}
-
-
-class Kind:
-    """The short kinds of a Problem: a build summary groups and counts by these.
-
-    ``DROPPING`` kinds mean the record (or file) was not indexed; every other kind is a
-    remark about an article that was indexed all the same.
-    """
-
-    UNDATED = "undated"
-    LISTING = "not an article: listing page"
-    BLOCK = "not an article: block page"
-    SPAM = "not an article: spam"
-    BOILERPLATE_ONLY = "not an article: boilerplate only"
-    DOCUMENTATION = "not an article: documentation"
-    NO_BODY = "not an article: no body"
-    REPEATED = "repeated text removed"
-    BOILERPLATE = "boilerplate removed"
-    REPAIRED = "text repaired"
-    HEADLINE = "headline may not belong"
-    NO_TITLE = "no title"
-    DUPLICATE = "duplicate"
-    FIELD_DROPPED = "field dropped"
-    MAPPING = "field mapping"
-    UNSUPPORTED = "unsupported format"
-    ENCODING = "encoding"
-    UNREADABLE = "unreadable"
-    TOO_LARGE = "too large"
-    TEASER = "teaser only"
-
-    NOT_ARTICLE = (LISTING, BLOCK, SPAM, BOILERPLATE_ONLY, DOCUMENTATION, NO_BODY)
-    DROPPING = (*NOT_ARTICLE, DUPLICATE, UNSUPPORTED, UNREADABLE, TOO_LARGE)
-    ALL = (
-        UNDATED,
-        *NOT_ARTICLE,
-        REPEATED,
-        BOILERPLATE,
-        REPAIRED,
-        HEADLINE,
-        NO_TITLE,
-        DUPLICATE,
-        FIELD_DROPPED,
-        MAPPING,
-        UNSUPPORTED,
-        ENCODING,
-        UNREADABLE,
-        TOO_LARGE,
-        TEASER,
-    )
-
-
-@dataclass(frozen=True)
-class Problem(_Record):
-    """One problem or remark about an input: its ``kind`` (one of ``Kind.ALL``), a
-    message for a person, and where: the file's display path and the line (or record)."""
-
-    kind: str
-    message: str
-    path: str | None = None
-    line: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in Kind.ALL:
-            raise ValueError(f"unknown problem kind {self.kind!r}; kinds are: {', '.join(Kind.ALL)}")
-
-    @property
-    def dropped(self) -> bool:
-        """True if the record or file this is about was not indexed."""
-        return self.kind in Kind.DROPPING
-
-    def at(self, path: str | None, line: int | None = None) -> Problem:
-        """The same problem, placed in a file (and line) if it has no place yet."""
-        return replace(self, path=self.path or path, line=self.line if self.line is not None else line)
-
-    def __str__(self) -> str:
-        where = self.path or ""
-        if self.line is not None:
-            where = f"{where}:{self.line}"
-        return f"{where}: {self.message} [{self.kind}]" if where else f"{self.message} [{self.kind}]"
-
-
-@dataclass(frozen=True)
-class FileReport(_Record):
-    """What one input file gave: its format, the field mapping used (for record
-    formats: field -> column) and the counts of records read and articles kept."""
-
-    path: str
-    format: str
-    mapping: dict[str, str] = field(default_factory=dict)
-    records: int = 0
-    articles: int = 0
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What ``load_articles`` read: the articles (duplicates kept once), every problem,
-    each file's sha256 (by display path: the index uses it to tell what changed) and
-    each file's report (format, field mapping, counts); each file's stamp (size,
-    modification time in ns) and which files were reused unread from an index."""
-
-    articles: tuple[Article, ...]
-    problems: tuple[Problem, ...] = ()
-    files: dict[str, str] = field(default_factory=dict)
-    reports: tuple[FileReport, ...] = ()
-    records: int = 0
-    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
-    reused: tuple[str, ...] = ()
-
-    def counts(self) -> dict[str, int]:
-        """Problems by kind, most frequent first."""
-        return dict(Counter(p.kind for p in self.problems).most_common())
-
-    def languages(self) -> dict[str, int]:
-        """Articles by language, most frequent first."""
-        return dict(Counter(a.language for a in self.articles).most_common())
-
-    def mappings(self) -> list[str]:
-        """The field mappings the record files were read with, one line per distinct one."""
-        found = Counter(
-            (r.format, ", ".join(f"{k}={v}" for k, v in r.mapping.items())) for r in self.reports if r.mapping
-        )
-        return [f"{fmt} ({n} file(s)): {mapping}" for (fmt, mapping), n in found.items()]
-
-
-@dataclass(frozen=True)
-class BuildReport(_Record):
-    """What ``build_index`` did."""
-
-    articles: int
-    passages: int
-    added: int
-    removed: int
-    unchanged: int
-    seconds: float
-    index_dir: str
-    model: str
-    problems: tuple[Problem, ...] = ()
-    languages: dict[str, int] = field(default_factory=dict)  # articles by language
-    mappings: tuple[str, ...] = ()  # the field mappings record files were read with
-    records: int = 0  # records read, before duplicates and non-articles were left out
-
-    def counts(self) -> dict[str, int]:
-        """Problems by kind, most frequent first: what a build summary prints."""
-        return dict(Counter(p.kind for p in self.problems).most_common())
-
-    @classmethod
-    def of(cls, loaded: Loaded, *, started: float, index_dir: str, model: str, **counts: int) -> BuildReport:
-        """A build's report from what it read (``loaded``) and the passage counts it
-        made (``passages``, ``added``, ``removed``, ``unchanged``); ``started``: its
-        ``time.perf_counter()`` at the start."""
-        return cls(
-            articles=len(loaded.articles),
-            seconds=round(time.perf_counter() - started, 3),
-            index_dir=index_dir,
-            model=model,
-            problems=loaded.problems,
-            languages=loaded.languages(),
-            mappings=tuple(loaded.mappings()),
-            records=loaded.records,
-            **counts,
-        )
 
 
 @dataclass(frozen=True)
