@@ -74,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--model",
-        help="sentence-transformers model name or path "
-        "(default: $NEWSDESK_MODEL, else the packaged all-MiniLM-L6-v2)",
+        help="multilingual (multilingual-e5-small), minilm (all-MiniLM-L6-v2, English only), or "
+        "a sentence-transformers name or path (default: $NEWSDESK_MODEL, else minilm for an "
+        "English archive, multilingual as soon as it holds other languages)",
     )
     _reading_options(build)
     build.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -196,6 +197,7 @@ def _index_location(value: str) -> Path | str:
 def _build(args) -> int:
     from app.engines.build import build_index
 
+    before = _index_model(args.out)
     report = build_index(
         args.seeds,
         args.out,
@@ -206,8 +208,22 @@ def _build(args) -> int:
         tz=args.tz,
         ray=args.ray,
     )
-    _print_report(report, args)
+    _print_report(report, args, before)
     return 1 if args.strict and report.problems else 0
+
+
+def _index_model(folder: Path | str) -> str | None:
+    """The model an existing index in ``folder`` holds (None: no readable index, or a
+    Milvus collection, whose build checks its model itself)."""
+    from app.index.errors import IndexUnavailable
+    from app.index.manifest import read_manifest
+
+    if not isinstance(folder, Path):
+        return None
+    try:
+        return read_manifest(folder).get("model")
+    except IndexUnavailable:  # no index yet, or a damaged one: the build replaces it
+        return None
 
 
 def _add(args) -> int:
@@ -231,9 +247,10 @@ def _add(args) -> int:
 SHOWN_PER_KIND = 5
 
 
-def _print_report(report, args) -> None:
-    """The build summary: counts, problems grouped by kind (a few examples of each),
-    languages and the field mappings used; ``--json`` prints everything as one object."""
+def _print_report(report, args, before: str | None = None) -> None:
+    """The build summary: counts, the model (and the one it replaced), problems grouped
+    by kind (a few examples of each), languages and the field mappings used; ``--json``
+    prints everything as one object."""
     if args.json:
         print(json.dumps({**report.to_dict(), "problem_counts": report.counts()}, ensure_ascii=False))
         return
@@ -242,6 +259,8 @@ def _print_report(report, args) -> None:
         f"{args.seeds} into {report.index_dir} in {report.seconds:.1f} s\n"
         f"  added {report.added}, removed {report.removed}, unchanged {report.unchanged}"
     )
+    switched = f" (was {before}: every passage embedded again)" if before and before != report.model else ""
+    print(f"  model: {report.model}{switched}")
     if report.languages:
         print("  languages: " + ", ".join(f"{code} {n}" for code, n in report.languages.items()))
     for mapping in report.mappings:

@@ -56,6 +56,16 @@ def corpus_index(tmp_path_factory) -> Path:
     return root / "index"
 
 
+@pytest.fixture(scope="session")
+def corpus_index_multilingual(tmp_path_factory) -> Path:
+    """The same articles embedded by multilingual-e5-small (its cosines crowd in 0.7-0.9)."""
+    from app import build_index
+
+    root = tmp_path_factory.mktemp("corpus-multilingual")
+    build_index(make_corpus(root / "news"), root / "index", model="multilingual")
+    return root / "index"
+
+
 @pytest.fixture
 def no_network(monkeypatch):
     """The test runs offline: a connection attempt fails it at once."""

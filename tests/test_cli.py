@@ -188,3 +188,12 @@ def test_build_maps_fields_keeps_all_and_reads_a_zone(tmp_path):
     assert citation["language"] == "en"
     text = newsdesk("build", "--seeds", news, "--out", tmp_path / "b", "--map", "text=nope").stdout
     assert "unsupported format" in text and "no text column" in text  # the summary groups by kind
+
+
+def test_build_names_its_model_and_says_when_a_new_model_re_embeds(tmp_path):
+    seeds = PROJECT / "seeds"
+    first = newsdesk("build", "--seeds", seeds, "--out", tmp_path / "index").stdout
+    assert "model: sentence-transformers/all-MiniLM-L6-v2\n" in first
+    switched = newsdesk("build", "--seeds", seeds, "--out", tmp_path / "index", "--model", "multilingual").stdout
+    assert "model: intfloat/multilingual-e5-small (was sentence-transformers/all-MiniLM-L6-v2" in switched
+    assert "added 7, removed 0, unchanged 0" in switched  # every passage embedded again

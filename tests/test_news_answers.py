@@ -18,12 +18,23 @@ def test_seed_question_quotes_khamenei_by_name_dated_30_april(corpus_index):
     assert "Even the presence of one American in Iraq is too much" in answer.text
 
 
-def test_a_speaker_question_ranks_that_speakers_quotes_first(corpus_index):
-    rashid = ask("what did Rashid say?", index_dir=corpus_index)
+@pytest.mark.parametrize("model", ["minilm", "multilingual"])
+def test_a_speaker_question_ranks_that_speakers_quotes_first(model, request):
+    index = request.getfixturevalue("corpus_index" if model == "minilm" else "corpus_index_multilingual")
+    rashid = ask("what did Rashid say?", index_dir=index)
     assert rashid.citations[0].speaker == "Abdul Latif Rashid"
     assert "deepen relations with Iran" in rashid.text
-    santos = ask("what did Maria Santos say?", index_dir=corpus_index)
+    assert "Khamenei" not in rashid.text  # his quote names Rashid, but is not Rashid's
+    santos = ask("what did Maria Santos say?", index_dir=index)
     assert {c.speaker for c in santos.citations} == {"Maria Santos"}
+
+
+def test_the_seed_question_quotes_the_same_sentences_with_either_model(corpus_index, corpus_index_multilingual):
+    english, multilingual = (ask(QUESTION, index_dir=i) for i in (corpus_index, corpus_index_multilingual))
+    assert multilingual.text == english.text
+    assert [(c.paragraph, c.start, c.end) for c in multilingual.citations] == [
+        (c.paragraph, c.start, c.end) for c in english.citations
+    ]
 
 
 def test_questions_without_a_speaker_are_unaffected(corpus_index):

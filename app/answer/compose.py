@@ -40,7 +40,9 @@ RETRIEVE_K = 8  # passages retrieved; the rest are shown as further reading
 #                + (1 - SENTENCE_WEIGHT) * cos(question, its passage)
 #                + LEXICAL_WEIGHT * share of the question's subject words in the sentence.
 # The passage term keeps a sentence's context ("he said" after a quote); the lexical
-# term breaks ties for names the small model embeds weakly.
+# term breaks ties for names the small model embeds weakly. The weights and RELATIVE_KEEP
+# were set on MiniLM's cosines; another model's are mapped to that scale first
+# (``ModelSpec.on_minilm_scale``: multilingual-e5's crowd in 0.7-0.9).
 SENTENCE_WEIGHT = 0.7
 LEXICAL_WEIGHT = 0.1
 RELATIVE_KEEP = 0.85  # keep sentences scoring at least this share of the best one
@@ -86,10 +88,12 @@ def compose(
     passages = retriever.backend.passage_vectors([h.citation.passage_id for h in read])
     sentences = SENTENCES.encode(retriever.embedder, texts)
     passage_cos = passages @ q
-    if not answerable(query, read, passage_cos, retriever.embedder.spec.family):
+    spec = retriever.embedder.spec
+    if not answerable(query, read, passage_cos, spec.family):
         return Answer(question, not_found(question), (), hits, True, resolved)
     subject = set(turn.subject_words if turn is not None else content_words(question))
-    by_passage = {id(h): float(c) for h, c in zip(read, passage_cos, strict=True)}
+    scaled = spec.on_minilm_scale(passage_cos)  # the weights below were set on MiniLM's cosines
+    by_passage = {id(h): float(c) for h, c in zip(read, scaled, strict=True)}
     asked = turn.speaker if turn is not None else None
     words = quoted_in(question)
     holders: dict[str, str | None] = {}  # article id -> who holds the asked role there
@@ -97,7 +101,7 @@ def compose(
     for (hit, s, e), text, sv in zip(spans, texts, sentences, strict=True):
         if norm(text) in (skip or set()):
             continue
-        score = _score(float(sv @ q), by_passage[id(hit)], text, subject)
+        score = _score(float(spec.on_minilm_scale(sv @ q)), by_passage[id(hit)], text, subject)
         article = index.articles[hit.citation.article_id]
         speakers = _speakers(article, s, e)
         if asked and _said_by(asked, speakers, article, holders):
