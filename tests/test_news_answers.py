@@ -147,3 +147,8 @@ def test_a_syndicated_story_is_returned_once_citing_every_outlet(tmp_path):
         "does the Pentagon plan to pull troops out of Iraq?", k=1, index_dir=tmp_path / "index"
     )
     assert pentagon[0].citation.source == "AP" and pentagon[0].citation.carried_by == ()  # a different story
+    index = get_retriever(tmp_path / "index").index
+    for article_id in index.articles:  # the story lookup against a scan of every article row
+        story = index.articles[article_id].story_id or article_id
+        scan = (index.stories == index.stories[index.articles.row(story)]) & ~index.dead_articles
+        assert index.story_members(story) == [index._article_id(int(r)) for r in scan.nonzero()[0]]

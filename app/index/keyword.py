@@ -91,11 +91,16 @@ class KeywordPostings:
 
     def postings(self, key: int) -> tuple[np.ndarray, np.ndarray]:
         """(rows, tf) of the term with ``key`` (``term_key``)."""
+        a, b = self.span(key)
+        return self.rows[a:b], self.tf[a:b]
+
+    def span(self, key: int) -> tuple[int, int]:
+        """Where the postings of the term with ``key`` lie in ``rows`` and ``tf``
+        ((0, 0) for a term no row holds)."""
         t = int(np.searchsorted(self.keys, np.uint64(key)))
         if t >= len(self.keys) or int(self.keys[t]) != key:
-            return _EMPTY_ROWS, _EMPTY_TF
-        a, b = int(self.indptr[t]), int(self.indptr[t + 1])
-        return self.rows[a:b], self.tf[a:b]
+            return 0, 0
+        return int(self.indptr[t]), int(self.indptr[t + 1])
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -182,7 +187,11 @@ class KeywordScorer:
     """BM25 over several segments' postings with the statistics of all their live rows.
 
     ``offsets[i]`` is the global row of segment i's first row; ``dead[i]`` marks its
-    tombstoned rows (a boolean array, or None when it has none)."""
+    tombstoned rows (a boolean array, or None when it has none).
+
+    Each row's length part of the BM25 denominator, ``k1 * (1 - b + b * dl / avgdl)``,
+    depends on the index only (avgdl is the live rows'), so it is computed once, when
+    the scorer is made (8 bytes a row, a few ms at 1M passages)."""
 
     def __init__(self, parts: list[KeywordPostings], offsets: list[int], dead: list[np.ndarray | None]):
         self.parts, self.offsets, self.dead = parts, offsets, dead
@@ -194,6 +203,7 @@ class KeywordScorer:
             total += float(live.sum())
         self.avgdl = total / self.n if self.n else 1.0
         self.size = (offsets[-1] + len(parts[-1].lengths)) if parts else 0  # rows, dead included
+        self.norms = [K1 * (1 - B + B * np.asarray(p.lengths, dtype=np.float64) / self.avgdl) for p in parts]
 
     def scores(self, question: str) -> KeywordScores:
         """The BM25 scores of ``question`` over every live row."""
@@ -206,22 +216,21 @@ class KeywordScorer:
         ):
             key = term_key(term)
             live = []
-            for part, off, d in zip(self.parts, self.offsets, self.dead, strict=True):
+            for part, norm, off, d in zip(self.parts, self.norms, self.offsets, self.dead, strict=True):
                 rows, tf = part.postings(key)
                 if len(rows) and d is not None:
                     keep = ~d[rows]
                     rows, tf = rows[keep], tf[keep]
                 if len(rows):
-                    live.append((part, rows, tf, off))
+                    live.append((norm, rows, tf, off))
             df = sum(len(rows) for _, rows, _, _ in live)
             if not df:
                 continue
             idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
-            for part, rows, tf, off in live:
-                dl = np.asarray(part.lengths)[rows].astype(np.float64)  # not the whole column
+            for norm, rows, tf, off in live:
                 tfa = np.asarray(tf, dtype=np.float64)
                 found_rows.append(np.asarray(rows, dtype=np.int64) + off)
-                found_scores.append(repeats * idf * tfa / (tfa + K1 * (1 - B + B * dl / self.avgdl)))
+                found_scores.append(repeats * idf * tfa / (tfa + norm[rows]))
         if not found_rows:
             return KeywordScores(_EMPTY_ROWS.astype(np.int64), _EMPTY_TF, 0.0, 0.0)
         rows, summed = _sum_by_row(np.concatenate(found_rows), np.concatenate(found_scores), self.size)
@@ -236,7 +245,7 @@ def _sum_by_row(rows: np.ndarray, scores: np.ndarray, n: int) -> tuple[np.ndarra
     by sorting the few."""
     if len(rows) * 16 > n:
         summed = np.bincount(rows, weights=scores, minlength=n)
-        hit = np.flatnonzero(summed)
+        hit = np.flatnonzero(summed != 0)  # on a float array nonzero is ~10x slower (branches)
         return hit, summed[hit]
     distinct, inverse = np.unique(rows, return_inverse=True)
     summed = np.zeros(len(distinct), dtype=np.float64)

@@ -167,8 +167,13 @@ class StoredIndex:
             first = self.articles.row(story_id)
         except KeyError:
             return []
-        rows = np.flatnonzero((self.stories == self.stories[first]) & ~self.dead_articles)
-        return [self._article_id(int(r)) for r in rows]
+        if "_story_order" not in self.__dict__:  # article rows by story: a lookup, not a scan
+            order = np.argsort(self.stories, kind="stable")
+            self.__dict__["_story_order"] = (order, np.asarray(self.stories)[order])
+        order, by_story = self.__dict__["_story_order"]
+        story = self.stories[first]
+        rows = order[np.searchsorted(by_story, story) : np.searchsorted(by_story, story, side="right")]
+        return [self._article_id(int(r)) for r in rows if not self.dead_articles[r]]
 
     # -- scoring ------------------------------------------------------------------------
 

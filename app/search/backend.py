@@ -74,6 +74,9 @@ class Backend(Protocol):
     dim: int
     articles: Mapping[str, StoredArticle]  # the live articles by id
     newest: datetime | None
+    # True: ``keyword`` may run on another thread while ``dense`` runs (the retriever
+    # then overlaps them); False: one call at a time.
+    parallel_keyword: bool
 
     def dense(self, query: np.ndarray, k: int, filters: Filters) -> Candidates: ...
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,7 @@ import numpy as np
 from app.engines.location import resolve
 from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
+from app.index.int8_runner import cores
 from app.index.manifest import read_manifest
 from app.index.rows import PassageRow
 from app.index.store import StoredIndex
@@ -113,13 +115,19 @@ class Retriever:
             found = self.backend.dense(self._embed(question), min(k, n), filters)
             return self._rows(found.keys, found.scores)
         text = drop_quiz_phrasing(question)  # quiz phrasing out; the plain modes search as asked
-        return self._hybrid(text, self._embed(text), k, n, filters)
+        return self._hybrid(text, k, n, filters)
 
-    def _hybrid(self, text: str, query: np.ndarray, k: int, n: int, filters: Filters):
-        """Candidates from both retrievers, re-scored by ``fusion.hybrid``."""
+    def _hybrid(self, text: str, k: int, n: int, filters: Filters):
+        """Candidates from both retrievers, re-scored by ``fusion.hybrid``. BM25 runs on
+        a worker thread while this one embeds the question and searches FAISS (both
+        release the GIL), when the backend allows it (``Backend.parallel_keyword``)."""
         depth = min(max(CANDIDATES, k), n)
+        pending = None
+        if self.backend.parallel_keyword:
+            pending = _keyword_pool.submit(self.backend.keyword, text, depth, filters)
+        query = self._embed(text)
         dense = self.backend.dense(query, depth, filters)
-        keyword = self.backend.keyword(text, depth, filters)
+        keyword = pending.result() if pending else self.backend.keyword(text, depth, filters)
         keys = np.unique(np.concatenate([dense.keys, keyword.keys]))
         if not len(keys):
             return []
@@ -196,6 +204,9 @@ class Retriever:
 
 _retrievers: dict[tuple[str, str | None], tuple[object, Retriever]] = {}
 _lock = threading.Lock()
+# The process's BM25 workers (one a core: more would only queue for the cores); the
+# threads start on first use.
+_keyword_pool = ThreadPoolExecutor(max_workers=cores(), thread_name_prefix="newsdesk-bm25")
 
 
 def get_retriever(index_dir: str | os.PathLike[str] | None = None, *, model: str | None = None) -> Retriever:

@@ -21,6 +21,8 @@ from app.types import StoredArticle
 
 
 class LocalBackend:
+    parallel_keyword = True  # BM25 is numpy over mapped arrays; FAISS releases the GIL
+
     def __init__(self, index: StoredIndex):
         self.index = index
         self.location = str(index.folder)

@@ -55,6 +55,8 @@ def expression(filters: Filters) -> str:
 
 
 class MilvusBackend:
+    parallel_keyword = False  # one request at a time on the client (Milvus Lite: one file)
+
     def __init__(self, location: MilvusLocation):
         self.store = MilvusStore(location)
         self.location = str(location)
