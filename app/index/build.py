@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import defaultdict
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
@@ -35,12 +34,13 @@ from app.index.errors import IndexUnavailable
 from app.index.locations import default_index_dir, default_seeds_dir
 from app.index.manifest import FORMAT_VERSION, read_manifest
 from app.index.models import choose_model
+from app.index.reuse import Reuse
 from app.index.segment import write_segment
 from app.index.state import State
 from app.index.store import StoredIndex
 from app.index.vectors import FLAT_MAX_PASSAGES
-from app.sources import READ_RECIPE, KnownFile, listing, load_articles, parse_map, same_file
-from app.types import BuildReport, FileReport, Problem
+from app.sources import READ_RECIPE, listing, load_articles, parse_map, same_file
+from app.types import BuildReport, Problem
 
 # What is embedded for a passage. Changing it invalidates every stored vector.
 EMBED_RECIPE = "passage-text-v1"
@@ -88,9 +88,9 @@ def build_index(
         old = _previous(out)
         if old is not None and compact is not True and _unchanged(old.manifest, source, reading, model):
             return _report_unchanged(old.manifest, started, out)
-        stored: dict[int, int] = {}  # id() of a reused stored article -> its row in ``old``
-        same_reading = old is not None and old.manifest.get("reading") == reading
-        known = _known_files(old, stored) if same_reading else None
+        reuse = Reuse(old) if old is not None and old.manifest.get("reading") == reading else None
+        known = reuse.known_files() if reuse is not None else None
+        stored = reuse.stored if reuse is not None else {}  # id() of a reused article -> its row
         loaded = load_articles(
             source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
         )
@@ -111,6 +111,8 @@ def build_index(
         new = update.draft(old, loaded.articles, encode, stored)
         merge = old is None or (compact if compact is not None else update.should_merge(old, new))
         segments, checksums, state = (_merge if merge else _append)(out, old, new)
+        if reuse is not None:  # reuse.json added to old segments (kept ones only: commit filters)
+            checksums = {**reuse.written, **checksums}
         count = _live_passages(state)
         record = {
             "format_version": FORMAT_VERSION,
@@ -261,42 +263,6 @@ def _precision(name: str) -> str:
     which builds the int8 model on first use); an embedder without one (a benchmark's
     cache of vectors, a test's fake) is taken as fp32."""
     return getattr(get_embedder(name), "precision", FP32)
-
-
-def _known_files(old: StoredIndex, stored: dict[int, int]) -> dict[str, KnownFile]:
-    """What the old index holds of each file it read, for ``load_articles`` to reuse.
-    Each stored article it hands out is noted in ``stored`` (its ``id()`` -> its row), so
-    the draft keeps it without comparing it with itself."""
-    recorded = old.manifest
-    stamps = recorded.get("file_stamps") or {}
-    reports = {r["path"]: FileReport(**r) for r in recorded.get("file_reports") or ()}
-    problems: dict[str, list[Problem]] = defaultdict(list)
-    for p in recorded.get("problems") or ():
-        problems[p.get("path")].append(Problem(**p))
-    grouped: dict[str, list] = {}
-
-    def articles_of(shown: str) -> list:
-        if not grouped:  # every live article, once, by file and line
-            by_path = defaultdict(list)
-            for row in np.flatnonzero(~old.dead_articles):
-                article = old.article_at(int(row))
-                stored[id(article)] = int(row)
-                by_path[article.path].append(article)
-            grouped.update({k: sorted(v, key=lambda a: a.line or 0) for k, v in by_path.items()})
-            grouped.setdefault("", [])
-        return grouped.get(shown, [])
-
-    return {
-        shown: KnownFile(
-            sha,
-            tuple(stamps[shown]),
-            reports.get(shown),
-            tuple(problems.get(shown, ())),
-            lambda shown=shown: articles_of(shown),
-        )
-        for shown, sha in (recorded.get("files") or {}).items()
-        if shown in stamps
-    }
 
 
 def _reading(keep_all: bool, field_map, tz) -> dict:

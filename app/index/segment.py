@@ -18,6 +18,8 @@ manifest lists is never replaced or rewritten)::
     published.npy         float64 publication time, UTC seconds (NaN: undated)
     language.npy          language code of each article
     outlet.npy            int32 index into segment.json's outlets (-1: none)
+    reuse.json            each article's file, line and duplicate keys (``app.index.reuse``;
+                          the one file added later: to a segment written before it, once)
     keyword/              BM25 postings (``app.index.keyword``)
 
 Everything but the FAISS index and the small files is memory-mapped; an article's JSON
@@ -39,6 +41,7 @@ import numpy as np
 from app.index import columns
 from app.index.files import fsync_dir, sha256
 from app.index.keyword import KeywordPostings
+from app.index.reuse import reuse_columns, write_reuse
 from app.index.vectors import RowReader, index_kind, make_index, moment_sums
 from app.news import syndication
 from app.types import StoredArticle
@@ -125,6 +128,7 @@ def _write_articles(folder: Path, articles: list[StoredArticle]) -> None:
     np.save(
         folder / "outlet.npy", np.array([outlet_index.get(a.source, -1) for a in articles], dtype=np.int32)
     )
+    write_reuse(folder, reuse_columns(articles))
 
 
 class Segment:
