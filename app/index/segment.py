@@ -41,7 +41,6 @@ import numpy as np
 from app.index import columns
 from app.index.files import fsync_dir, sha256
 from app.index.keyword import KeywordPostings
-from app.index.reuse import reuse_columns, write_reuse
 from app.index.vectors import RowReader, index_kind, make_index, moment_sums
 from app.news import syndication
 from app.types import StoredArticle
@@ -128,6 +127,8 @@ def _write_articles(folder: Path, articles: list[StoredArticle]) -> None:
     np.save(
         folder / "outlet.npy", np.array([outlet_index.get(a.source, -1) for a in articles], dtype=np.int32)
     )
+    from app.index.reuse import reuse_columns, write_reuse  # build only: readers need no app.sources
+
     write_reuse(folder, reuse_columns(articles))
 
 
