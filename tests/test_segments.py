@@ -12,6 +12,7 @@ import app.sources.reading as reading
 from app import build_index, retrieve
 from app.index.keyword import KeywordPostings, KeywordScorer, concatenate
 from app.index.store import StoredIndex
+from app.index.stories import grown_story_rows, story_rows
 from app.text.terms import keyword_terms
 
 QUESTIONS = (
@@ -178,3 +179,35 @@ def test_bm25_sums_by_counting_and_by_sorting_agree():
     np.testing.assert_array_equal(counted[0], sorted_[0])
     np.testing.assert_allclose(counted[1], sorted_[1])
     assert counted[0].tolist() == sorted(set(rows.tolist()))
+
+
+def test_stories_grown_by_added_articles_are_those_of_grouping_everything_again():
+    """An update that only adds articles joins them to the stored stories
+    (``stories.grown_story_rows``): the rows must be those of grouping all live
+    articles again, when an added article bridges two stories, copies a tombstoned one,
+    starts a story with another added one or becomes a story's first article."""
+    rng = np.random.default_rng(3)
+    a, b, c, d, e = rng.integers(0, 2**32, size=(5, 64), dtype=np.uint64)
+    bridge = np.concatenate([a[:32], b[32:]])  # half of each: similarity 0.5 to both
+    sigs = np.stack([a, a, b, b, c, d, bridge, c, e, e, d])
+    ids = ["m", "k", "c", "q", "a", "z", "b", "y", "x", "w", "n"]
+    live = np.ones(len(ids), bool)
+    live[4] = False  # c's only stored copy is tombstoned
+    old = story_rows(ids[:6], sigs[:6], live[:6])
+    grown = grown_story_rows(old, sigs, live, ids.__getitem__)
+    assert grown.tolist() == story_rows(ids, sigs, live).tolist()
+    assert grown[[0, 1, 2, 3, 6]].tolist() == [6] * 5 and grown[[5, 10]].tolist() == [10, 10]
+
+    for seed in range(20):  # near-copies around the threshold, random tombstones and cuts
+        rng = np.random.default_rng(seed)
+        bases = rng.integers(0, 2**32, size=(6, 64), dtype=np.uint64)
+        sigs = bases[rng.integers(0, 6, 40)].copy()
+        mutated = rng.random(sigs.shape) < rng.uniform(0.2, 0.6, (40, 1))
+        sigs[mutated] = rng.integers(0, 2**32, int(mutated.sum()), dtype=np.uint64)
+        ids = [f"{i:03d}" for i in rng.permutation(40)]
+        live = rng.random(40) > 0.2
+        cut = int(rng.integers(1, 40))
+        live[cut:] = True  # added articles are live
+        old = story_rows(ids[:cut], sigs[:cut], live[:cut])
+        expected = story_rows(ids, sigs, live)
+        assert grown_story_rows(old, sigs, live, ids.__getitem__).tolist() == expected.tolist(), seed

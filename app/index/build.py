@@ -38,6 +38,7 @@ from app.index.reuse import Reuse
 from app.index.segment import write_segment
 from app.index.state import State
 from app.index.store import StoredIndex
+from app.index.stories import appended_story_rows, signatures_of, story_rows
 from app.index.vectors import FLAT_MAX_PASSAGES
 from app.sources import READ_RECIPE, listing, load_articles, parse_map, same_file
 from app.types import BuildReport, Problem
@@ -172,9 +173,7 @@ def _append(out: Path, old: StoredIndex, new: update.Draft):
     article_splits = [int(o) for o in old.article_offsets[1:-1]]
     dead_p = np.split(dead_passages, splits) + ([np.zeros(n_new, bool)] if n_new or a_new else [])
     dead_a = np.split(dead_articles, article_splits) + ([np.zeros(a_new, bool)] if n_new or a_new else [])
-    ids = old.article_ids() + [a.article_id for a in new.parts.articles]
-    live_articles = ~np.concatenate([dead_articles, np.zeros(a_new, bool)])
-    stories = update.story_rows(ids, update.signatures_of(old, new.parts), live_articles)
+    stories = appended_story_rows(old, new.parts, dead_articles)
     live = ~np.concatenate([dead_passages, np.zeros(n_new, bool)])
     blocks = [s.matrix for s in old.segments] + ([new.parts.vectors] if n_new else [])
     fresh = np.arange(len(old.dead), len(old.dead) + n_new)
@@ -200,7 +199,7 @@ def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     name, checksums = write_segment(out, parts, trained=trained)
     n, a = len(parts.passage_ids), len(parts.articles)
     ids = [x.article_id for x in parts.articles]
-    stories = update.story_rows(ids, update.signatures_of(None, parts), np.ones(a, bool))
+    stories = story_rows(ids, signatures_of(None, parts), np.ones(a, bool))
     fresh = np.arange(n - len(new.parts.passage_ids), n) if previous is not None else np.arange(n)
     raw = update.densities([parts.vectors], np.ones(n, bool), previous, fresh)
     return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, raw)

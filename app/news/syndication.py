@@ -147,6 +147,19 @@ def similar_pairs(sigs: np.ndarray) -> np.ndarray:
     return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
 
 
+def matches(sigs: np.ndarray, row: int, among: np.ndarray) -> np.ndarray:
+    """The rows marked in ``among``, other than ``row``, that ``similar_pairs`` pairs with
+    ``row``: sharing an LSH band with it and reaching THRESHOLD (what an update checks
+    for each article it adds, instead of pairing the whole corpus again)."""
+    equal = sigs == sigs[row]
+    banded = np.zeros(len(sigs), dtype=bool)
+    for start, end in BANDS:
+        banded |= equal[:, start:end].all(axis=1)
+    found = banded & (equal.mean(axis=1) >= THRESHOLD) & among
+    found[row] = False
+    return np.flatnonzero(found)
+
+
 def story_groups(ids: list[str], sigs: np.ndarray) -> dict[str, str]:
     """article id -> its story's id: the smallest article id among those it is joined to
     by similar pairs, so the result does not depend on the order articles were read.
