@@ -57,8 +57,9 @@ def _current_base(source: Path, full: Path) -> Path:
     """The 100k index as a running app has it: updated at least once by this newsdesk,
     so it holds what every update since keeps (hubness densities, each duplicate's kept
     copy, each segment's ``reuse.json``). A copy of ``full`` (made again when ``full``
-    changes) gets one untimed update at every run of the benchmark: a throw-away article
-    added and removed again. An index from before one of those pays for it once, there."""
+    changes) gets two untimed builds at every run of the benchmark: a throw-away article
+    added, then removed with everything merged into one segment (so that the timed
+    updates start from one segment, never from a merge's threshold)."""
     base = CACHE / "update-base"
     generation = StoredIndex(full).manifest["generation"]
     marker = base / "from-generation"
@@ -70,7 +71,7 @@ def _current_base(source: Path, full: Path) -> Path:
     (base / source.name / "throw-away.txt").write_text(ARTICLE)
     build_index(base / source.name, base / "index")
     (base / source.name / "throw-away.txt").unlink()
-    build_index(base / source.name, base / "index")  # back to the corpus
+    build_index(base / source.name, base / "index", compact=True)  # back to the corpus
     return base / "index"
 
 

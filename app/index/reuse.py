@@ -83,9 +83,14 @@ class StoredStandIn:
     def __init__(
         self, index: StoredIndex, row: int, article_id: str, path: str, line, teaser, language, keys
     ):
-        self._index, self.row = index, row
-        self.article_id, self.path, self.line = article_id, path, line
-        self.teaser, self.language, self.keys = teaser, language, keys
+        self._index = index
+        self.row = row
+        self.article_id = article_id
+        self.path = path
+        self.line = line
+        self.teaser = teaser
+        self.language = language
+        self.keys = keys
         self._article: StoredArticle | None = None
 
     def __getattr__(self, name: str):
