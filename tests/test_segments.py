@@ -211,3 +211,22 @@ def test_stories_grown_by_added_articles_are_those_of_grouping_everything_again(
         old = story_rows(ids[:cut], sigs[:cut], live[:cut])
         expected = story_rows(ids, sigs, live)
         assert grown_story_rows(old, sigs, live, ids.__getitem__).tolist() == expected.tolist(), seed
+
+
+@pytest.mark.integration
+def test_a_merge_reuses_the_cells_of_a_memory_mapped_ivf_segment(tmp_path, monkeypatch):
+    """Segments open their FAISS index memory-mapped; a merge reusing the IVF cells of
+    the largest one must read it whole (FAISS cannot clone memory-mapped lists)."""
+    import app.index.build as build
+    import app.index.vectors as vectors
+
+    monkeypatch.setattr(vectors, "FLAT_MAX_PASSAGES", 5)
+    monkeypatch.setattr(build, "FLAT_MAX_PASSAGES", 5)
+    news, out = corpus(tmp_path / "news"), tmp_path / "index"
+    build_index(news, out)
+    assert StoredIndex(out).segments[0].kind == "ivf-sq8"
+    shutil.copy(ARTICLES / "ecb-rates.txt", news / "ecb.txt")
+    report = build_index(news, out, compact=True)
+    index = StoredIndex(out)
+    assert len(index.segments) == 1 and index.count == report.passages
+    assert "Lagarde" in retrieve("what did Lagarde say about inflation", k=1, index_dir=out)[0].text

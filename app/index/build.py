@@ -195,7 +195,7 @@ def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     trained = None
     if old is not None and old.segments:
         largest = max(old.segments, key=len)
-        trained = largest.vectors if len(largest) > FLAT_MAX_PASSAGES else None
+        trained = largest.trained_index() if len(largest) > FLAT_MAX_PASSAGES else None
     name, checksums = write_segment(out, parts, trained=trained)
     n, a = len(parts.passage_ids), len(parts.articles)
     ids = [x.article_id for x in parts.articles]

@@ -199,6 +199,13 @@ class Segment:
     def kind(self) -> str:
         return index_kind(len(self))
 
+    def trained_index(self):
+        """The FAISS index read whole: what a merge reuses the IVF cells of (the
+        memory-mapped one's inverted lists cannot be cloned)."""
+        import faiss
+
+        return faiss.read_index(str(self.folder / "vectors.faiss"))
+
     @property
     def postings(self) -> KeywordPostings:
         if self._postings is None:
