@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         assert report.added > 0 and report.removed == 0, report
     cli = []
     for run in range(args.runs):
-        (news / "new-article.txt").write_text(ARTICLE.replace("Thursday", f"cli day {run}"))
+        # a new file each run: one article added (rewriting one file would replace its article)
+        (news / f"new-article-cli-{run}.txt").write_text(ARTICLE.replace("Thursday", f"cli day {run}"))
         t = time.perf_counter()
         run_python("-m", "app", "build", "--seeds", str(news), "--out", str(scratch / "index"))
         cli.append(time.perf_counter() - t)

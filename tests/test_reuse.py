@@ -107,7 +107,7 @@ def test_stand_ins_hold_what_the_stored_articles_hold(tmp_path):
 
 
 def strip_reuse_files(out):
-    """Make ``out`` an index as builds wrote it before ``reuse.json``, plus what a build
+    """Make ``out`` an index as builds wrote it before ``REUSE_FILE``, plus what a build
     killed while adding one leaves: a file the manifest does not list."""
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     for key in ("checksums", "stamps"):
@@ -127,7 +127,7 @@ def test_an_index_without_stored_keys_updates_the_same_and_gets_them_once(tmp_pa
     fresh = build_index(news, tmp_path / "fresh")
     assert problems(update) == problems(fresh)
     index = StoredIndex(out)
-    index.verify()  # every file, the added reuse.json too, against the manifest's sha256
+    index.verify()  # every file, the added REUSE_FILE too, against the manifest's sha256
     assert [s.folder.name for s in index.segments] == before  # the copy added no article
     assert all(f"{s.folder.name}/{REUSE_FILE}" in index.manifest["checksums"] for s in index.segments)
 

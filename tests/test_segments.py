@@ -181,36 +181,42 @@ def test_bm25_sums_by_counting_and_by_sorting_agree():
     assert counted[0].tolist() == sorted(set(rows.tolist()))
 
 
-def test_stories_grown_by_added_articles_are_those_of_grouping_everything_again():
-    """An update that only adds articles joins them to the stored stories
-    (``stories.grown_story_rows``): the rows must be those of grouping all live
-    articles again, when an added article bridges two stories, copies a tombstoned one,
-    starts a story with another added one or becomes a story's first article."""
+def test_stories_grown_by_an_update_are_those_of_grouping_everything_again():
+    """An update groups again only the stories that lost an article and joins the added
+    ones to the stored stories (``stories.grown_story_rows``): the rows must be those of
+    grouping all live articles again, when a story loses the article bridging its two
+    halves, an added article bridges two stories, copies a tombstoned one, starts a story
+    with another added one or becomes a story's first article."""
     rng = np.random.default_rng(3)
-    a, b, c, d, e = rng.integers(0, 2**32, size=(5, 64), dtype=np.uint64)
+    a, b, c, d, e, f, g = rng.integers(0, 2**32, size=(7, 64), dtype=np.uint64)
     bridge = np.concatenate([a[:32], b[32:]])  # half of each: similarity 0.5 to both
-    sigs = np.stack([a, a, b, b, c, d, bridge, c, e, e, d])
-    ids = ["m", "k", "c", "q", "a", "z", "b", "y", "x", "w", "n"]
+    split = np.concatenate([f[:32], g[32:]])
+    sigs = np.stack([a, a, b, b, c, d, f, split, g, bridge, c, e, e, d])
+    ids = ["m", "k", "c", "q", "a", "z", "f", "d", "g", "b", "y", "x", "w", "n"]
+    was_live = np.ones(9, bool)
     live = np.ones(len(ids), bool)
-    live[4] = False  # c's only stored copy is tombstoned
-    old = story_rows(ids[:6], sigs[:6], live[:6])
-    grown = grown_story_rows(old, sigs, live, ids.__getitem__)
+    live[[4, 7]] = False  # c's only stored copy and the article joining f and g are tombstoned
+    old = story_rows(ids[:9], sigs[:9], was_live)
+    assert old[6] == old[8] == 7  # f, split, g: one story, first "d"
+    grown = grown_story_rows(old, sigs, was_live, live, ids.__getitem__)
     assert grown.tolist() == story_rows(ids, sigs, live).tolist()
-    assert grown[[0, 1, 2, 3, 6]].tolist() == [6] * 5 and grown[[5, 10]].tolist() == [10, 10]
+    assert grown[[0, 1, 2, 3, 9]].tolist() == [9] * 5 and grown[[5, 13]].tolist() == [13, 13]
+    assert grown[[6, 7, 8]].tolist() == [6, 7, 8]  # split in two; the tombstoned row: itself
 
-    for seed in range(20):  # near-copies around the threshold, random tombstones and cuts
+    for seed in range(30):  # near-copies around the threshold, random tombstones and cuts
         rng = np.random.default_rng(seed)
         bases = rng.integers(0, 2**32, size=(6, 64), dtype=np.uint64)
         sigs = bases[rng.integers(0, 6, 40)].copy()
         mutated = rng.random(sigs.shape) < rng.uniform(0.2, 0.6, (40, 1))
         sigs[mutated] = rng.integers(0, 2**32, int(mutated.sum()), dtype=np.uint64)
         ids = [f"{i:03d}" for i in rng.permutation(40)]
-        live = rng.random(40) > 0.2
         cut = int(rng.integers(1, 40))
-        live[cut:] = True  # added articles are live
-        old = story_rows(ids[:cut], sigs[:cut], live[:cut])
-        expected = story_rows(ids, sigs, live)
-        assert grown_story_rows(old, sigs, live, ids.__getitem__).tolist() == expected.tolist(), seed
+        was_live = rng.random(cut) > 0.2
+        live = np.ones(40, bool)  # added articles are live
+        live[:cut] = was_live & (rng.random(cut) > 0.15)  # and some stored ones leave
+        old = story_rows(ids[:cut], sigs[:cut], was_live)
+        grown = grown_story_rows(old, sigs, was_live, live, ids.__getitem__)
+        assert grown.tolist() == story_rows(ids, sigs, live).tolist(), seed
 
 
 @pytest.mark.integration

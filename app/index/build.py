@@ -112,7 +112,7 @@ def build_index(
         new = update.draft(old, loaded.articles, encode, stored)
         merge = old is None or (compact if compact is not None else update.should_merge(old, new))
         segments, checksums, state = (_merge if merge else _append)(out, old, new)
-        if reuse is not None:  # reuse.json added to old segments (kept ones only: commit filters)
+        if reuse is not None:  # reuse files added to old segments (kept ones only: commit filters)
             checksums = {**reuse.written, **checksums}
         count = _live_passages(state)
         record = {

@@ -4,16 +4,16 @@ A build reads only the files that changed (``app.sources.KnownFile``); the store
 articles of an unchanged file stand in for it and go through the duplicate check again
 (a file read before it may now hold one of them). Decoding every stored article and
 hashing its body for that check was most of an update's time at 100k passages, so each
-segment keeps ``reuse.json``: for every article row its file and line, whether it is a
+segment keeps ``REUSE_FILE`` (``reuse-v1.json``): for every article row its file and line, whether it is a
 teaser, and its duplicate keys (``app.sources.dedupe.Keys``). An update hands out a
 ``StoredStandIn`` a live article, made from that file and the segment's columns (id,
 language); an article is decoded only if something asks for another of its fields.
 
-A segment written before ``reuse.json`` existed (or under other key rules,
-``KEYS_VERSION``) gets it once: the next update decodes that segment's articles (what
-every update did before), writes the file into the segment folder (a new file; nothing
-the previous manifest lists is changed, and only the manifest that lists it makes it part
-of the index) and the build records its checksum (``Reuse.written``). Does not decide
+A segment written before the file existed (or under other key rules: ``KEYS_VERSION`` is
+in its name) gets it once: the next update decodes that segment's articles (what every
+update did before), writes the file into the segment folder (a new file: nothing the
+previous manifest lists is changed, and only the manifest that lists it makes it part of
+the index) and the build records its checksum (``Reuse.written``). Does not decide
 duplicates (``app.sources.dedupe`` does) or which stored articles stay
 (``app.index.update``).
 """
@@ -39,11 +39,12 @@ if TYPE_CHECKING:
     from app.index.segment import Segment
     from app.index.store import StoredIndex
 
-REUSE_FILE = "reuse.json"
+# Named by the key rules: new rules write a new file, never over one a manifest lists.
+REUSE_FILE = f"reuse-v{KEYS_VERSION}.json"
 
 
 def reuse_columns(articles: list[Article]) -> dict[str, Any]:
-    """The ``reuse.json`` of a segment holding ``articles`` (in row order)."""
+    """The ``REUSE_FILE`` of a segment holding ``articles`` (in row order)."""
     paths = sorted({a.path for a in articles})
     number = {p: i for i, p in enumerate(paths)}
     keys = [Keys.of(a) for a in articles]
@@ -59,7 +60,7 @@ def reuse_columns(articles: list[Article]) -> dict[str, Any]:
 
 
 def write_reuse(folder: Path, columns: dict[str, Any]) -> Path:
-    """Write a segment folder's ``reuse.json`` (``reuse_columns``): staged, synced and
+    """Write a segment folder's ``REUSE_FILE`` (``reuse_columns``): staged, synced and
     renamed into place (a killed build never leaves half a file under its name)."""
     text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
     path = Path(folder) / REUSE_FILE
@@ -105,7 +106,7 @@ class Reuse:
     """What one update reuses of ``old``: ``known_files()`` for ``load_articles``. Each
     stand-in it hands out is noted in ``stored`` (its ``id()`` -> its row, so the draft
     keeps it without comparing it with itself); ``written`` holds the checksums (by
-    path in the index folder) of the ``reuse.json`` files it added to old segments."""
+    path in the index folder) of the ``REUSE_FILE``s it added to old segments."""
 
     def __init__(self, old: StoredIndex):
         self.old = old
@@ -169,14 +170,12 @@ class Reuse:
         ]
 
     def _columns(self, segment: Segment) -> dict[str, Any]:
-        """The segment's ``reuse.json`` when the manifest lists one of today's key rules;
-        otherwise derived from its articles (every row, decoded) and written, once."""
+        """The segment's ``REUSE_FILE`` when the manifest lists it (checked against its
+        checksum when the index was opened); otherwise derived from its articles (every
+        row, decoded) and written, once. An unlisted one is a killed build's: replaced."""
         name = f"{segment.folder.name}/{REUSE_FILE}"
         if name in self.old.manifest["checksums"]:
-            path = segment.folder / REUSE_FILE
-            columns = read_file(path, lambda p: json.loads(p.read_text(encoding="utf-8")))
-            if columns.get("keys_version") == KEYS_VERSION:
-                return columns
+            return read_file(segment.folder / REUSE_FILE, lambda p: json.loads(p.read_text(encoding="utf-8")))
         columns = reuse_columns([segment.article(r) for r in range(len(segment.article_ids))])
         self.written[name] = sha256(write_reuse(segment.folder, columns))
         return columns

@@ -18,7 +18,7 @@ manifest lists is never replaced or rewritten)::
     published.npy         float64 publication time, UTC seconds (NaN: undated)
     language.npy          language code of each article
     outlet.npy            int32 index into segment.json's outlets (-1: none)
-    reuse.json            each article's file, line and duplicate keys (``app.index.reuse``;
+    reuse-v1.json         each article's file, line and duplicate keys (``app.index.reuse``;
                           the one file added later: to a segment written before it, once)
     keyword/              BM25 postings (``app.index.keyword``)
 

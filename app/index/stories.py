@@ -2,13 +2,14 @@
 (the smallest article id among the copies joined to it, ``app.news.syndication``); a
 tombstoned row points to itself.
 
-A merge, or an update that tombstones articles, groups every live article again (an
-article leaving may split a story). An update that only adds articles groups only the
-new ones: the live articles' stories cannot split, so the new articles' similar pairs
-(against every live article and each other, with the same LSH bands and threshold)
-join them to stories or to one another, and only the stories they touch get their
-first article again. Both give the same rows (tests/test_segments.py); the second costs
-a few milliseconds an added article instead of grouping the whole corpus.
+A merge groups every live article. An update groups again only what it can change: the
+stories that lost an article (an article leaving may split its story: their remaining
+members are grouped among themselves, as no other live article is joined to them), then
+each added article, joined through its similar rows (against every live article and
+each other, with the same LSH bands and threshold) to stories or to one another; only
+the stories it touches get their first article again. Both give the same rows
+(tests/test_segments.py); the update's way costs milliseconds an article instead of
+grouping the whole corpus (0.5-2 s at 30k articles on a busy two-core machine).
 """
 
 from __future__ import annotations
@@ -57,25 +58,37 @@ def appended_story_rows(old: StoredIndex, parts: SegmentParts, dead_articles: np
     sigs = signatures_of(old, parts)
     live = ~np.concatenate([dead_articles, np.zeros(len(parts.articles), bool)])
     n_old = len(old.dead_articles)
-    if (dead_articles != old.dead_articles).any() or len(parts.articles) > MAX_ADDED:
+    if len(parts.articles) > MAX_ADDED:
         ids = old.article_ids() + [a.article_id for a in parts.articles]
         return story_rows(ids, sigs, live)
 
     def article_id(row: int) -> str:
         return old._article_id(row) if row < n_old else parts.articles[row - n_old].article_id
 
-    return grown_story_rows(np.asarray(old.stories, dtype=np.int32), sigs, live, article_id)
+    stored = np.asarray(old.stories, dtype=np.int32)
+    return grown_story_rows(stored, sigs, ~old.dead_articles, live, article_id)
 
 
 def grown_story_rows(
-    rows: np.ndarray, signatures: np.ndarray, live: np.ndarray, article_id: Callable[[int], str]
+    rows: np.ndarray,
+    signatures: np.ndarray,
+    was_live: np.ndarray,
+    live: np.ndarray,
+    article_id: Callable[[int], str],
 ) -> np.ndarray:
-    """``story_rows`` of all rows, given ``rows``, the story rows of the first
-    ``len(rows)`` (grouped when no row after them existed, with the same live rows); the
-    rows after them are new. ``article_id(row)``: a row's article id."""
+    """``story_rows`` of all rows, from ``rows``: the story rows of the first
+    ``len(rows)``, grouped when the live ones were ``was_live``; the rows after them are
+    new. ``live``: which rows are live now. ``article_id(row)``: a row's article id."""
     n_old, n = len(rows), len(signatures)
     rows = np.concatenate([rows, np.arange(n_old, n, dtype=np.int32)])
     sigs = np.asarray(signatures, dtype=np.uint64)
+    gone = np.flatnonzero(was_live & ~live[:n_old])
+    if len(gone):  # the stories that lost an article, grouped again among their members
+        members = np.flatnonzero(np.isin(rows[:n_old], rows[gone]) & live[:n_old])
+        rows[gone] = gone
+        if len(members):
+            ids = [article_id(int(r)) for r in members]
+            rows[members] = members[story_rows(ids, sigs[members], np.ones(len(members), bool))]
     parent: dict[int, int] = {}
 
     def find(label: int) -> int:
