@@ -4,10 +4,11 @@ A build reads only the files that changed (``app.sources.KnownFile``); the store
 articles of an unchanged file stand in for it and go through the duplicate check again
 (a file read before it may now hold one of them). Decoding every stored article and
 hashing its body for that check was most of an update's time at 100k passages, so each
-segment keeps ``REUSE_FILE`` (``reuse-v1.json``): for every article row its file and line, whether it is a
-teaser, and its duplicate keys (``app.sources.dedupe.Keys``). An update hands out a
-``StoredStandIn`` a live article, made from that file and the segment's columns (id,
-language); an article is decoded only if something asks for another of its fields.
+segment keeps ``REUSE_FILE`` (``reuse-v1.json``): for every article row its file and
+line, whether it is a teaser, and its duplicate keys (``app.sources.dedupe.Keys``). An
+update hands out one ``StoredStandIn`` for each live article, made from that file and
+the segment's columns (id, language); an article is decoded only if something asks for
+another of its fields.
 
 A segment written before the file existed (or under other key rules: ``KEYS_VERSION`` is
 in its name) gets it once: the next update decodes that segment's articles (what every
