@@ -2,10 +2,12 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 from conftest import ARTICLES, SEED
 
 from app import load_articles
+from app.news import syndication
 from app.news.syndication import THRESHOLD, signatures, similarity, story_groups
 from app.text.when import time_scope
 
@@ -79,6 +81,26 @@ def test_syndicated_copies_group_and_other_stories_do_not():
     story = {grouped[f"a{i}"] for i in range(1 + len(variants))}
     assert story == {"a0"}  # the seed and its three copies: one story
     assert len({grouped[i] for i in ids[1 + len(variants) :]}) == len(others)  # the rest: one each
+
+
+def test_signatures_and_bands_are_datasketchs(monkeypatch):
+    """Stored signatures must not change: ours are datasketch's affine32 MinHash values
+    (computed in chunks of shingles: a chunk smaller than one body too), and the LSH
+    bands are those MinHashLSH picks for our threshold."""
+    from datasketch import MinHash, MinHashLSH
+
+    (seed,) = load_articles(SEED.parent).articles
+    bodies = ["", seed.body, "too short", *_variants(seed.body).values(), "", "one two three four five six"]
+    bodies += [a.body for a in load_articles(ARTICLES).articles]
+    sets = [syndication.shingles(b) for b in bodies]
+    expected = [
+        m.hashvalues for m in MinHash.bulk(sets, num_perm=syndication.NUM_PERM, seed=1, scheme="affine32")
+    ]
+    for chunk in (65_536, 100, 1):
+        monkeypatch.setattr(syndication, "_CHUNK", chunk)
+        assert (signatures(bodies) == np.stack(expected).astype(np.uint64)).all(), chunk
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=syndication.NUM_PERM)
+    assert list(syndication.BANDS) == list(lsh.hashranges)
 
 
 def test_same_subject_different_story_is_not_a_copy():

@@ -12,6 +12,7 @@ import app.sources.reading as reading
 from app import build_index, retrieve
 from app.index.keyword import KeywordPostings, KeywordScorer, concatenate
 from app.index.store import StoredIndex
+from app.index.stories import grown_story_rows, story_rows
 from app.text.terms import keyword_terms
 
 QUESTIONS = (
@@ -178,3 +179,60 @@ def test_bm25_sums_by_counting_and_by_sorting_agree():
     np.testing.assert_array_equal(counted[0], sorted_[0])
     np.testing.assert_allclose(counted[1], sorted_[1])
     assert counted[0].tolist() == sorted(set(rows.tolist()))
+
+
+def test_stories_grown_by_an_update_are_those_of_grouping_everything_again():
+    """An update groups again only the stories that lost an article and joins the added
+    ones to the stored stories (``stories.grown_story_rows``): the rows must be those of
+    grouping all live articles again, when a story loses the article bridging its two
+    halves, an added article bridges two stories, copies a tombstoned one, starts a story
+    with another added one or becomes a story's first article."""
+    rng = np.random.default_rng(3)
+    a, b, c, d, e, f, g = rng.integers(0, 2**32, size=(7, 64), dtype=np.uint64)
+    bridge = np.concatenate([a[:32], b[32:]])  # half of each: similarity 0.5 to both
+    split = np.concatenate([f[:32], g[32:]])
+    sigs = np.stack([a, a, b, b, c, d, f, split, g, bridge, c, e, e, d])
+    ids = ["m", "k", "c", "q", "a", "z", "f", "d", "g", "b", "y", "x", "w", "n"]
+    was_live = np.ones(9, bool)
+    live = np.ones(len(ids), bool)
+    live[[4, 7]] = False  # c's only stored copy and the article joining f and g are tombstoned
+    old = story_rows(ids[:9], sigs[:9], was_live)
+    assert old[6] == old[8] == 7  # f, split, g: one story, first "d"
+    grown = grown_story_rows(old, sigs, was_live, live, ids.__getitem__)
+    assert grown.tolist() == story_rows(ids, sigs, live).tolist()
+    assert grown[[0, 1, 2, 3, 9]].tolist() == [9] * 5 and grown[[5, 13]].tolist() == [13, 13]
+    assert grown[[6, 7, 8]].tolist() == [6, 7, 8]  # split in two; the tombstoned row: itself
+
+    for seed in range(30):  # near-copies around the threshold, random tombstones and cuts
+        rng = np.random.default_rng(seed)
+        bases = rng.integers(0, 2**32, size=(6, 64), dtype=np.uint64)
+        sigs = bases[rng.integers(0, 6, 40)].copy()
+        mutated = rng.random(sigs.shape) < rng.uniform(0.2, 0.6, (40, 1))
+        sigs[mutated] = rng.integers(0, 2**32, int(mutated.sum()), dtype=np.uint64)
+        ids = [f"{i:03d}" for i in rng.permutation(40)]
+        cut = int(rng.integers(1, 40))
+        was_live = rng.random(cut) > 0.2
+        live = np.ones(40, bool)  # added articles are live
+        live[:cut] = was_live & (rng.random(cut) > 0.15)  # and some stored ones leave
+        old = story_rows(ids[:cut], sigs[:cut], was_live)
+        grown = grown_story_rows(old, sigs, was_live, live, ids.__getitem__)
+        assert grown.tolist() == story_rows(ids, sigs, live).tolist(), seed
+
+
+@pytest.mark.integration
+def test_a_merge_reuses_the_cells_of_a_memory_mapped_ivf_segment(tmp_path, monkeypatch):
+    """Segments open their FAISS index memory-mapped; a merge reusing the IVF cells of
+    the largest one must read it whole (FAISS cannot clone memory-mapped lists)."""
+    import app.index.build as build
+    import app.index.vectors as vectors
+
+    monkeypatch.setattr(vectors, "FLAT_MAX_PASSAGES", 5)
+    monkeypatch.setattr(build, "FLAT_MAX_PASSAGES", 5)
+    news, out = corpus(tmp_path / "news"), tmp_path / "index"
+    build_index(news, out)
+    assert StoredIndex(out).segments[0].kind == "ivf-sq8"
+    shutil.copy(ARTICLES / "ecb-rates.txt", news / "ecb.txt")
+    report = build_index(news, out, compact=True)
+    index = StoredIndex(out)
+    assert len(index.segments) == 1 and index.count == report.passages
+    assert "Lagarde" in retrieve("what did Lagarde say about inflation", k=1, index_dir=out)[0].text

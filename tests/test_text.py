@@ -1,3 +1,6 @@
+from conftest import ARTICLES, SEED
+
+from app import load_articles
 from app.text.sentences import sentence_spans
 
 
@@ -35,3 +38,19 @@ def test_spans_cover_every_character_and_respect_offset():
     text = "  One.  Two?\nThree "
     spans = sentence_spans(text, offset=100)
     assert [text[s - 100 : e - 100] for s, e in spans] == ["One.", "Two?", "Three"]
+
+
+def test_english_terms_are_bm25s_tokens():
+    """The keyword index's English terms are computed without importing bm25s; they
+    must stay what ``bm25s.tokenize`` makes (the evaluation's numbers depend on them)."""
+    import bm25s
+    from bm25s.stopwords import STOPWORDS_EN
+
+    from app.text import terms
+
+    texts = [a.body for a in load_articles(ARTICLES).articles] + [SEED.read_text(encoding="utf-8")]
+    texts += ["", "a", "The THE the", "İstanbul ŞEHİR Straße", "x_y __init__ 2023 ٣٤ U.S. it's", "ab\u0301c"]
+    stemmer = terms._stemmer()
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)
+    assert terms._english(texts) == [list(t) for t in expected]
+    assert terms.STOPWORDS == set(STOPWORDS_EN)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections import defaultdict
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
@@ -35,12 +34,14 @@ from app.index.errors import IndexUnavailable
 from app.index.locations import default_index_dir, default_seeds_dir
 from app.index.manifest import FORMAT_VERSION, read_manifest
 from app.index.models import choose_model
+from app.index.reuse import Reuse
 from app.index.segment import write_segment
 from app.index.state import State
 from app.index.store import StoredIndex
+from app.index.stories import appended_story_rows, signatures_of, story_rows
 from app.index.vectors import FLAT_MAX_PASSAGES
-from app.sources import READ_RECIPE, KnownFile, listing, load_articles, parse_map, same_file
-from app.types import BuildReport, FileReport, Problem
+from app.sources import READ_RECIPE, listing, load_articles, parse_map, same_file
+from app.types import BuildReport, Problem
 
 # What is embedded for a passage. Changing it invalidates every stored vector.
 EMBED_RECIPE = "passage-text-v1"
@@ -88,9 +89,9 @@ def build_index(
         old = _previous(out)
         if old is not None and compact is not True and _unchanged(old.manifest, source, reading, model):
             return _report_unchanged(old.manifest, started, out)
-        stored: dict[int, int] = {}  # id() of a reused stored article -> its row in ``old``
-        same_reading = old is not None and old.manifest.get("reading") == reading
-        known = _known_files(old, stored) if same_reading else None
+        reuse = Reuse(old) if old is not None and old.manifest.get("reading") == reading else None
+        known = reuse.known_files() if reuse is not None else None
+        stored = reuse.stored if reuse is not None else {}  # id() of a reused article -> its row
         loaded = load_articles(
             source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
         )
@@ -111,6 +112,8 @@ def build_index(
         new = update.draft(old, loaded.articles, encode, stored)
         merge = old is None or (compact if compact is not None else update.should_merge(old, new))
         segments, checksums, state = (_merge if merge else _append)(out, old, new)
+        if reuse is not None:  # reuse files added to old segments (kept ones only: commit filters)
+            checksums = {**reuse.written, **checksums}
         count = _live_passages(state)
         record = {
             "format_version": FORMAT_VERSION,
@@ -170,9 +173,7 @@ def _append(out: Path, old: StoredIndex, new: update.Draft):
     article_splits = [int(o) for o in old.article_offsets[1:-1]]
     dead_p = np.split(dead_passages, splits) + ([np.zeros(n_new, bool)] if n_new or a_new else [])
     dead_a = np.split(dead_articles, article_splits) + ([np.zeros(a_new, bool)] if n_new or a_new else [])
-    ids = old.article_ids() + [a.article_id for a in new.parts.articles]
-    live_articles = ~np.concatenate([dead_articles, np.zeros(a_new, bool)])
-    stories = update.story_rows(ids, update.signatures_of(old, new.parts), live_articles)
+    stories = appended_story_rows(old, new.parts, dead_articles)
     live = ~np.concatenate([dead_passages, np.zeros(n_new, bool)])
     blocks = [s.matrix for s in old.segments] + ([new.parts.vectors] if n_new else [])
     fresh = np.arange(len(old.dead), len(old.dead) + n_new)
@@ -194,11 +195,11 @@ def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     trained = None
     if old is not None and old.segments:
         largest = max(old.segments, key=len)
-        trained = largest.vectors if len(largest) > FLAT_MAX_PASSAGES else None
+        trained = largest.trained_index() if len(largest) > FLAT_MAX_PASSAGES else None
     name, checksums = write_segment(out, parts, trained=trained)
     n, a = len(parts.passage_ids), len(parts.articles)
     ids = [x.article_id for x in parts.articles]
-    stories = update.story_rows(ids, update.signatures_of(None, parts), np.ones(a, bool))
+    stories = story_rows(ids, signatures_of(None, parts), np.ones(a, bool))
     fresh = np.arange(n - len(new.parts.passage_ids), n) if previous is not None else np.arange(n)
     raw = update.densities([parts.vectors], np.ones(n, bool), previous, fresh)
     return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, raw)
@@ -261,42 +262,6 @@ def _precision(name: str) -> str:
     which builds the int8 model on first use); an embedder without one (a benchmark's
     cache of vectors, a test's fake) is taken as fp32."""
     return getattr(get_embedder(name), "precision", FP32)
-
-
-def _known_files(old: StoredIndex, stored: dict[int, int]) -> dict[str, KnownFile]:
-    """What the old index holds of each file it read, for ``load_articles`` to reuse.
-    Each stored article it hands out is noted in ``stored`` (its ``id()`` -> its row), so
-    the draft keeps it without comparing it with itself."""
-    recorded = old.manifest
-    stamps = recorded.get("file_stamps") or {}
-    reports = {r["path"]: FileReport(**r) for r in recorded.get("file_reports") or ()}
-    problems: dict[str, list[Problem]] = defaultdict(list)
-    for p in recorded.get("problems") or ():
-        problems[p.get("path")].append(Problem(**p))
-    grouped: dict[str, list] = {}
-
-    def articles_of(shown: str) -> list:
-        if not grouped:  # every live article, once, by file and line
-            by_path = defaultdict(list)
-            for row in np.flatnonzero(~old.dead_articles):
-                article = old.article_at(int(row))
-                stored[id(article)] = int(row)
-                by_path[article.path].append(article)
-            grouped.update({k: sorted(v, key=lambda a: a.line or 0) for k, v in by_path.items()})
-            grouped.setdefault("", [])
-        return grouped.get(shown, [])
-
-    return {
-        shown: KnownFile(
-            sha,
-            tuple(stamps[shown]),
-            reports.get(shown),
-            tuple(problems.get(shown, ())),
-            lambda shown=shown: articles_of(shown),
-        )
-        for shown, sha in (recorded.get("files") or {}).items()
-        if shown in stamps
-    }
 
 
 def _reading(keep_all: bool, field_map, tz) -> dict:

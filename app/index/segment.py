@@ -18,6 +18,8 @@ manifest lists is never replaced or rewritten)::
     published.npy         float64 publication time, UTC seconds (NaN: undated)
     language.npy          language code of each article
     outlet.npy            int32 index into segment.json's outlets (-1: none)
+    reuse-v1.json         each article's file, line and duplicate keys (``app.index.reuse``;
+                          the one file added later: to a segment written before it, once)
     keyword/              BM25 postings (``app.index.keyword``)
 
 Everything but the FAISS index and the small files is memory-mapped; an article's JSON
@@ -125,6 +127,9 @@ def _write_articles(folder: Path, articles: list[StoredArticle]) -> None:
     np.save(
         folder / "outlet.npy", np.array([outlet_index.get(a.source, -1) for a in articles], dtype=np.int32)
     )
+    from app.index.reuse import reuse_columns, write_reuse  # build only: readers need no app.sources
+
+    write_reuse(folder, reuse_columns(articles))
 
 
 class Segment:
@@ -193,6 +198,13 @@ class Segment:
     @property
     def kind(self) -> str:
         return index_kind(len(self))
+
+    def trained_index(self):
+        """The FAISS index read whole: what a merge reuses the IVF cells of (the
+        memory-mapped one's inverted lists cannot be cloned)."""
+        import faiss
+
+        return faiss.read_index(str(self.folder / "vectors.faiss"))
 
     @property
     def postings(self) -> KeywordPostings:

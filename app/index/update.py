@@ -27,8 +27,7 @@ from app.index.passages import split_passages
 from app.index.segment import SegmentParts
 from app.index.store import StoredIndex
 from app.index.vectors import Moments, moment_sums
-from app.news import syndication
-from app.news.enrich import enrich, stories
+from app.news.enrich import enrich
 from app.types import Article, StoredArticle
 
 MAX_SEGMENTS = 8
@@ -181,30 +180,6 @@ def merged(old: StoredIndex, new: Draft, dead_articles: np.ndarray) -> SegmentPa
         articles=articles + new.parts.articles,
         postings=concatenate([*postings, new.parts.postings], [*keep, None]),
     )
-
-
-def story_rows(ids: list[str], signatures: np.ndarray, live: np.ndarray) -> np.ndarray:
-    """For every article row, the row of its story's first article (a tombstoned row:
-    itself), from the ids and signatures of all rows and which are live."""
-    rows = np.arange(len(ids), dtype=np.int32)
-    alive = np.flatnonzero(live)
-    groups = stories([ids[r] for r in alive], np.asarray(signatures[alive], dtype=np.uint64))
-    row_of = {ids[r]: int(r) for r in alive}
-    for r in alive:
-        rows[r] = row_of[groups[ids[r]]]
-    return rows
-
-
-def signatures_of(index: StoredIndex | None, parts: SegmentParts | None = None) -> np.ndarray:
-    """The MinHash signatures of every article row of ``index`` and then of ``parts``."""
-    blocks = [np.asarray(s.minhash) for s in index.segments] if index is not None else []
-    if parts is not None:
-        blocks.append(
-            np.stack([syndication.decode(a.minhash) for a in parts.articles]).astype(np.uint32)
-            if parts.articles
-            else np.zeros((0, syndication.NUM_PERM), np.uint32)
-        )
-    return np.concatenate(blocks) if blocks else np.zeros((0, syndication.NUM_PERM), np.uint32)
 
 
 def densities(blocks: list[np.ndarray], live: np.ndarray, previous: np.ndarray | None, fresh: np.ndarray):

@@ -3,14 +3,17 @@
 Outlets republish agency copy with a new headline, a standfirst, a trimmed last
 paragraph or their own furniture; the body's word sequence stays nearly the same.
 Each body becomes the set of its ``SHINGLE_WORDS``-word shingles (lower-cased words),
-summarised by a ``NUM_PERM``-value MinHash (datasketch); articles whose estimated
-Jaccard similarity reaches ``THRESHOLD`` are one story. Measured on variants of real
+summarised by a ``NUM_PERM``-value MinHash (datasketch's ``affine32`` scheme, computed
+here with numpy: the same values bit for bit, tests/test_news.py, without importing
+datasketch, whose LSH imports scipy's integrators: ~1 s of an update in a fresh
+process); articles whose estimated Jaccard similarity reaches ``THRESHOLD`` are one
+story. Measured on variants of real
 articles (tests/test_news.py): a copy with a changed headline, an added standfirst and
 a trimmed last paragraph scores 0.7-0.9, different stories on the same subject under
 0.1, so 0.5 sits far from both.
 
 Grouping is vectorised: the signatures are cut into the LSH bands datasketch's
-``MinHashLSH`` would use for ``THRESHOLD`` and ``NUM_PERM``, bucketed with numpy, only
+``MinHashLSH`` uses for ``THRESHOLD`` and ``NUM_PERM`` (``BANDS``), bucketed with numpy, only
 candidates sharing a band are compared, and scipy's ``connected_components`` joins the
 pairs into stories (~0.1 s for 16k articles). Does not detect translations or rewrites.
 """
@@ -18,6 +21,7 @@ pairs into stories (~0.1 s for 16k articles). Does not detect translations or re
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -40,15 +44,52 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
-def signatures(bodies: Iterable[str]) -> np.ndarray:
-    """(n, NUM_PERM) uint64 MinHash signatures, deterministic (fixed seed)."""
-    from datasketch import MinHash
+# Shingle hashes turned into signatures at a time (x NUM_PERM x 4 bytes of work space).
+_CHUNK = 65_536
 
+
+def signatures(bodies: Iterable[str]) -> np.ndarray:
+    """(n, NUM_PERM) uint64 MinHash signatures, deterministic (fixed seed): datasketch's
+    ``MinHash.bulk(..., num_perm=NUM_PERM, seed=1, scheme="affine32")`` hash values.
+    Each shingle's hash is the first 4 bytes of its SHA-1 (little-endian), pre-mixed
+    with the MurmurHash3 finalizer, then put through each permutation ``a * h + b``
+    (uint32, wrapping); a signature is the minimum of each over the body's shingles
+    (2^32 - 1 for a body without one)."""
     sets = [shingles(b) for b in bodies]
-    if not sets:
-        return np.zeros((0, NUM_PERM), dtype=np.uint64)
-    hashes = MinHash.bulk(sets, num_perm=NUM_PERM, seed=1, scheme=SCHEME)
-    return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
+    out = np.full((len(sets), NUM_PERM), 0xFFFFFFFF, dtype=np.uint32)
+    a, b = _permutations()
+    hashes = [int.from_bytes(hashlib.sha1(s).digest()[:4], "little") for group in sets for s in group]
+    values = _fmix32(np.asarray(hashes, dtype=np.uint32))
+    ends = np.cumsum([len(group) for group in sets])
+    first = 0
+    while first < len(sets):  # bodies in chunks of about _CHUNK shingles
+        start = int(ends[first - 1]) if first else 0
+        last = max(int(np.searchsorted(ends, start + _CHUNK, side="right")), first + 1)
+        starts = np.concatenate([[start], ends[first : last - 1]]) - start
+        permuted = values[start : int(ends[last - 1]), None] * a + b
+        filled = np.flatnonzero(np.diff(np.append(starts, len(permuted))) > 0)
+        if len(filled):
+            out[first + filled] = np.minimum.reduceat(permuted, starts[filled], axis=0)
+        first = last
+    return out.astype(np.uint64)
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters for seed 1: odd ``a``, any ``b``."""
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer (a bijection; products wrap modulo 2^32)."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 # Two passages or sentences are the same text, lightly edited, when the words of the
@@ -80,12 +121,9 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-@lru_cache(maxsize=1)
-def _bands() -> list[tuple[int, int]]:
-    """The (start, end) signature ranges of datasketch's LSH bands for our settings."""
-    from datasketch import MinHashLSH
-
-    return list(MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM).hashranges)
+# The (start, end) signature ranges of the LSH bands datasketch's MinHashLSH chooses
+# for THRESHOLD and NUM_PERM (14 bands of 4 values; tests/test_news.py checks them).
+BANDS = tuple((start, start + 4) for start in range(0, 56, 4))
 
 
 def similar_pairs(sigs: np.ndarray) -> np.ndarray:
@@ -93,7 +131,7 @@ def similar_pairs(sigs: np.ndarray) -> np.ndarray:
     Jaccard similarity reaches THRESHOLD (LSH gives candidates; the estimate decides)."""
     sigs = np.ascontiguousarray(sigs, dtype=np.uint64)
     found: set[tuple[int, int]] = set()
-    for start, end in _bands():
+    for start, end in BANDS:
         band = np.ascontiguousarray(sigs[:, start:end])
         keys = band.view(np.dtype((np.void, band.dtype.itemsize * band.shape[1]))).ravel()
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
@@ -107,6 +145,19 @@ def similar_pairs(sigs: np.ndarray) -> np.ndarray:
                 (int(rows[a]), int(rows[b])) for a, b in zip(*np.nonzero(np.triu(similar, k=1)), strict=True)
             )
     return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+
+
+def matches(sigs: np.ndarray, row: int, among: np.ndarray) -> np.ndarray:
+    """The rows marked in ``among``, other than ``row``, that ``similar_pairs`` pairs with
+    ``row``: sharing an LSH band with it and reaching THRESHOLD (what an update checks
+    for each article it adds, instead of pairing the whole corpus again)."""
+    equal = sigs == sigs[row]
+    banded = np.zeros(len(sigs), dtype=bool)
+    for start, end in BANDS:
+        banded |= equal[:, start:end].all(axis=1)
+    found = banded & (equal.mean(axis=1) >= THRESHOLD) & among
+    found[row] = False
+    return np.flatnonzero(found)
 
 
 def story_groups(ids: list[str], sigs: np.ndarray) -> dict[str, str]:

@@ -5,12 +5,16 @@ first is; a full story replaces a teaser of the same URL read before it.
 URLs are compared without scheme, "www.", tracking parameters, fragment or a trailing
 slash; bodies without case or spacing. Does not find near-duplicates (a lightly edited
 copy is a syndicated copy: ``app.news.syndication`` groups those).
+
+An index stores each article's ``Keys`` (``app.index.reuse``), so an update checks the
+articles of unchanged files against new ones without decoding (or hashing) them again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from app.types import Article, Kind, Problem
@@ -18,6 +22,9 @@ from app.types import Article, Kind, Problem
 # Query parameters that only track a click; two links differing in them are one page.
 _TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|ref|cmpid|ocid|s_cid)$", re.I)
 _SPACES = re.compile(r"\s+")
+# The rules of ``url_key`` and ``body_key``: keys an index stored under another version
+# are derived again. Bump it when either function changes what it returns.
+KEYS_VERSION = 1
 
 
 def url_key(url: str | None) -> str | None:
@@ -39,6 +46,19 @@ def body_key(body: str) -> str:
     return hashlib.sha256(_SPACES.sub(" ", body).strip().casefold().encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What the duplicate check compares of an article besides its id: its URL
+    (``url_key``, None without one) and its body (``body_key``)."""
+
+    url: str | None
+    body: str
+
+    @classmethod
+    def of(cls, article: Article) -> Keys:
+        return cls(url_key(article.url), body_key(article.body))
+
+
 class Deduper:
     """Keeps the first of each article, URL and body; says where the first one is."""
 
@@ -47,10 +67,11 @@ class Deduper:
         self._by_url: dict[str, str] = {}
         self._by_body: dict[str, str] = {}
 
-    def add(self, article: Article) -> Problem | None:
-        """Keep ``article`` (None) or return the "duplicate" problem saying why not."""
-        ukey = url_key(article.url)
-        bkey = body_key(article.body)
+    def add(self, article: Article, keys: Keys | None = None) -> Problem | None:
+        """Keep ``article`` (None) or return the "duplicate" problem saying why not.
+        ``keys``: the article's ``Keys`` when already known (computed otherwise)."""
+        keys = keys or Keys.of(article)
+        ukey, bkey = keys.url, keys.body
         first_id, why = None, ""
         if article.article_id in self._articles:
             first_id, why = article.article_id, "the same article"

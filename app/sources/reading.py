@@ -28,7 +28,7 @@ from app.sources import html as html_reader
 from app.sources.article import make_article
 from app.sources.base import SourceError
 from app.sources.classify import metadata_name
-from app.sources.dedupe import Deduper
+from app.sources.dedupe import Deduper, Keys
 from app.sources.fields import FIELDS
 from app.sources.files import binary_kind, decode
 from app.sources.walk import READERS
@@ -61,13 +61,15 @@ class ReadOptions:
 class KnownFile:
     """What an index holds of one file it read: the file's sha256 and stamp (size,
     modification time in ns), its report and problems, and its stored articles (read
-    only when the file is reused)."""
+    only when the file is reused) with the duplicate check's ``keys`` of each (by
+    default computed from the article; an index hands over the ones it stored)."""
 
     sha256: str
     stamp: tuple[int, int]
     report: FileReport | None
     problems: tuple[Problem, ...]
     articles: Callable[[], list[Article]]
+    keys: Callable[[Article], Keys] = Keys.of
 
     @property
     def reusable(self) -> bool:
@@ -175,7 +177,7 @@ def _reuse(old: KnownFile, dedupe: Deduper, problems: list[Problem]) -> tuple[Fi
     duplicate check (an earlier file read this time may now hold the same article)."""
     problems.extend(old.problems)
     for article in old.articles():
-        if (problem := dedupe.add(article)) is not None:
+        if (problem := dedupe.add(article, old.keys(article))) is not None:
             problems.append(problem)
     return old.report, old.report.records if old.report is not None else 0
 

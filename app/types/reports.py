@@ -78,8 +78,10 @@ class Problem(_Record):
             raise ValueError(f"unknown problem kind {self.kind!r}; kinds are: {', '.join(Kind.ALL)}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field, less ``kept_in`` where it does not apply (only duplicates have it)."""
-        data = super().to_dict()
+        """Every field, less ``kept_in`` where it does not apply (only duplicates have it).
+        Every field is a string, a number or None: copied, not walked by ``asdict`` (a
+        build writes every problem of the corpus to its manifest, thousands of them)."""
+        data = dict(self.__dict__)
         if self.kept_in is None:
             del data["kept_in"]
         return data
