@@ -53,7 +53,7 @@ def nearest(
     """For each of ``rows``: the mean cosine to its ``k`` nearest *other* live rows and
     the k-th of those cosines. ``blocks``: every row's vector, in row order, as
     consecutive arrays (memory-mapped segment matrices are read a chunk at a time, never
-    joined); ``live``: which rows may be neighbours. Exact, O(len(rows) * n * d): ~10 s
+    joined); ``live``: which rows may be neighbours. Exact, O(len(rows) * n * d): ~15 s
     for all of 44k 384-d passages on 2 cores, milliseconds for a few. The k nearest are
     summed in sorted order, so the result does not depend on how rows are cut in blocks.
     """
