@@ -55,7 +55,7 @@ STAGES = {
 
 def _current_base(source: Path, full: Path) -> Path:
     """The 100k index as a running app has it: updated at least once by this newsdesk,
-    so it holds what every update since keeps (hubness densities, each duplicate's kept
+    so it holds what every update since keeps (hubness densities and k-th neighbours, each duplicate's kept
     copy, each segment's ``reuse.json``). A copy of ``full`` (made again when ``full``
     changes) gets two untimed builds at every run of the benchmark: a throw-away article
     added, then removed with everything merged into one segment (so that the timed

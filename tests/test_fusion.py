@@ -99,14 +99,16 @@ def _unit(rows):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_passage_density_matches_brute_force_and_excludes_itself():
+def test_passage_density_matches_brute_force_and_excludes_itself(monkeypatch):
+    monkeypatch.setattr(density, "QUERY_CHUNK", 7)  # chunks not dividing n
+    monkeypatch.setattr(density, "CORPUS_CHUNK", 11)
     rng = np.random.default_rng(1)
     vectors = _unit(rng.normal(size=(60, 6)))
     sims = vectors @ vectors.T
     np.fill_diagonal(sims, -np.inf)
     raw = np.sort(sims, axis=1)[:, -4:].mean(axis=1)
     expected = (raw - raw.mean()) / raw.std()
-    got = density.passage_density(vectors, k=4, block=7)  # blocks not dividing n
+    got = density.passage_density(vectors, k=4)
     assert got.shape == (60,)
     assert np.allclose(got, expected, atol=1e-5)
 
@@ -141,42 +143,43 @@ def test_hybrid_hubness_penalty():
     assert fusion.top_k(penalised, 1).tolist() == [1]
 
 
-@pytest.mark.integration
-def test_densities_are_stored_and_an_update_computes_only_the_new_ones(tmp_path, monkeypatch):
-    import shutil
+def test_maintained_densities_equal_a_full_recomputation_through_adds_and_removals(monkeypatch):
+    """Updates of clustered vectors (so removals and additions land among neighbours):
+    after each, every live row's density is the brute-force one over the live rows."""
+    monkeypatch.setattr(density, "QUERY_CHUNK", 31)
+    monkeypatch.setattr(density, "CORPUS_CHUNK", 97)
+    rng = np.random.default_rng(2)
+    centres = rng.normal(size=(20, 16))
 
-    from conftest import ARTICLES, SEED
+    def draw(n):
+        return _unit(centres[rng.integers(0, 20, n)] + 0.5 * rng.normal(size=(n, 16))).astype(np.float32)
 
-    import app.index.update
-    from app import build_index
-    from app.index.store import StoredIndex
+    blocks, live = [draw(300)], np.ones(300, bool)
+    found = density.maintained(blocks, live, None, np.arange(300), np.zeros((0, 16), np.float32))
+    for size in (1, 5, 40, 0):
+        gone = rng.choice(np.flatnonzero(live), 15, replace=False)
+        removed = np.concatenate(blocks)[gone]
+        n, added = len(live), draw(size)
+        blocks, live = [*blocks, added], np.concatenate([live, np.ones(size, bool)])
+        live[gone] = False
+        pad = np.full(size, np.nan)
+        previous = density.Densities(
+            np.concatenate([found.raw, pad]), np.concatenate([found.kth, pad]).astype(np.float32)
+        )
+        found = density.maintained(blocks, live, previous, np.arange(n, n + size), removed)
 
-    news = tmp_path / "news"
-    news.mkdir()
-    shutil.copy(SEED, news / SEED.name)
-    for name in ("ecb-rates.txt", "storm.md", "port-strike.txt"):
-        shutil.copy(ARTICLES / name, news / name)
-    build_index(news, tmp_path / "index")
-    first = StoredIndex(tmp_path / "index")
-    matrix = np.asarray(first.all_vectors())
-    np.testing.assert_allclose(first.raw_density, density.raw_density(matrix), rtol=1e-5)
-    assert first.density is not None and abs(float(first.density.mean())) < 1e-5
+        vectors = np.concatenate(blocks)[live].astype(np.float64)
+        sims = vectors @ vectors.T
+        np.fill_diagonal(sims, -np.inf)
+        nearest = np.sort(sims, axis=1)[:, -density.HUBNESS_NEIGHBOURS :]
+        np.testing.assert_allclose(found.raw[live], nearest.mean(axis=1), atol=1e-6)
+        np.testing.assert_allclose(found.kth[live], nearest[:, 0], atol=1e-6)
+        assert np.isnan(found.raw[~live]).all() and np.isnan(found.kth[~live]).all()
 
-    monkeypatch.setattr(app.index.update, "DENSITY_REFRESH", 0.5)  # this small corpus grows by ~20%
-    shutil.copy(ARTICLES / "archive.jsonl", news / "archive.jsonl")  # adds a few passages
-    report = build_index(news, tmp_path / "index", compact=False)
-    second = StoredIndex(tmp_path / "index")
-    assert report.added > 0 and len(second.segments) == 2
-    new_rows = [
-        i
-        for i in range(len(second.passages))
-        if second.passages[i].passage_id
-        not in {first.passages[j].passage_id for j in range(len(first.passages))}
-    ]
-    full = density.raw_density(np.asarray(second.all_vectors()))
-    np.testing.assert_allclose(second.raw_density[new_rows], full[new_rows], rtol=1e-5)  # computed
-    old_rows = {first.passages[i].passage_id: i for i in range(len(first.passages))}
-    for i in range(len(second.passages)):
-        p = second.passages[i]
-        if p.passage_id in old_rows:  # kept from the previous build
-            assert second.raw_density[i] == pytest.approx(first.raw_density[old_rows[p.passage_id]], rel=1e-6)
+
+def test_maintained_densities_small_corpus_and_too_large(monkeypatch):
+    few = _unit(np.eye(4)).astype(np.float32)
+    found = density.maintained([few], np.ones(4, bool), None, np.arange(4), np.zeros((0, 4)))
+    assert found.raw.tolist() == [0.0] * 4 and np.isnan(found.kth).all()  # all computed next time
+    monkeypatch.setattr(density, "HUBNESS_MAX_PASSAGES", 3)
+    assert density.maintained([few], np.ones(4, bool), None, np.arange(4), np.zeros((0, 4))) is None

@@ -177,21 +177,20 @@ def _append(out: Path, old: StoredIndex, new: update.Draft):
     live = ~np.concatenate([dead_passages, np.zeros(n_new, bool)])
     blocks = [s.matrix for s in old.segments] + ([new.parts.vectors] if n_new else [])
     fresh = np.arange(len(old.dead), len(old.dead) + n_new)
-    raw = update.densities(blocks, live, old.raw_density, fresh)
+    found = update.densities(old, blocks, live, fresh, newly_dead)
     sums = update.dead_sums(old, old.dead_sums, newly_dead, old.dim)
-    return names, checksums, State(dead_p, dead_a, sums, stories, raw)
+    return names, checksums, State(dead_p, dead_a, sums, stories, found)
 
 
 def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     """One segment of every live row (the old index's and the new ones)."""
+    kept = newly_dead = None
     if old is None:
-        parts, previous = new.parts, None
+        parts = new.parts
     else:
         parts = update.merged(old, new, new.dead_articles)
-        kept = ~(old.dead | update.passage_mask(old, new.dead_articles))
-        previous = None
-        if old.raw_density is not None:
-            previous = np.concatenate([old.raw_density[kept], np.full(len(new.parts.passage_ids), np.nan)])
+        newly_dead = update.passage_mask(old, new.dead_articles) & ~old.dead
+        kept = ~(old.dead | newly_dead)
     trained = None
     if old is not None and old.segments:
         largest = max(old.segments, key=len)
@@ -200,9 +199,9 @@ def _merge(out: Path, old: StoredIndex | None, new: update.Draft):
     n, a = len(parts.passage_ids), len(parts.articles)
     ids = [x.article_id for x in parts.articles]
     stories = story_rows(ids, signatures_of(None, parts), np.ones(a, bool))
-    fresh = np.arange(n - len(new.parts.passage_ids), n) if previous is not None else np.arange(n)
-    raw = update.densities([parts.vectors], np.ones(n, bool), previous, fresh)
-    return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, raw)
+    fresh = np.arange(n - len(new.parts.passage_ids), n)
+    found = update.densities(old, [parts.vectors], np.ones(n, bool), fresh, newly_dead, kept)
+    return [name], checksums, State([np.zeros(n, bool)], [np.zeros(a, bool)], {}, stories, found)
 
 
 def index_status(

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.index import manifest
+from app.index.density import Densities
 from app.index.segment import Segment, SegmentParts, write_segment
 from app.index.state import State, digest_of, write_state
 
@@ -74,7 +75,8 @@ def write_fresh(
     """Make ``folder`` an index of one segment holding ``parts`` (what a build from
     scratch or a merge writes; benchmarks write synthetic indexes with it).
     ``stories``: each article row's story row (default: every article its own);
-    ``density``: raw hubness densities, one a passage."""
+    ``density``: raw hubness densities, one a passage (their k-th neighbours unknown:
+    the next update computes them all)."""
     folder.mkdir(parents=True, exist_ok=True)
     name, checksums = write_segment(folder, parts, trained=trained)
     n, a = len(parts.passage_ids), len(parts.articles)
@@ -83,6 +85,6 @@ def write_fresh(
         [np.zeros(a, bool)],
         {},
         np.arange(a, dtype=np.int32) if stories is None else stories,
-        density,
+        None if density is None else Densities(density, np.full(n, np.nan, np.float32)),
     )
     return commit(folder, {**record, "count": n}, [name], checksums, state)

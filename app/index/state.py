@@ -10,10 +10,13 @@ manifest lists, in their order:
   so the live moments are the segments' sums less these, exactly;
 * ``stories``: for every article row (segments concatenated), the row of its story's
   first article (``app.news.syndication``: copies of one wire story share it);
-* ``density``: every passage row's raw hubness density (``app.index.density``), NaN for
-  tombstoned rows; absent when the index is too large for it.
+* ``density``, ``kth``: every passage row's raw hubness density and its cosine to its
+  k-th nearest live neighbour (``app.index.density.Densities``: an update recomputes
+  only the densities it can change), NaN for tombstoned rows; absent when the index is
+  too large for them. An index written before ``kth`` reads as NaN there: its next
+  update computes every density once.
 
-Small next to the segments (8 bytes a passage and an article), so every build writes
+Small next to the segments (12 bytes a passage, 8 an article), so every build writes
 a whole new one. Knows nothing of files other than its own.
 """
 
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.index.density import Densities
 from app.index.files import sha256
 
 
@@ -35,7 +39,7 @@ class State:
     dead_articles: list[np.ndarray]  # per segment: bool mask of its article rows
     dead_sums: dict[str, np.ndarray]  # moment sums of the tombstoned vectors
     stories: np.ndarray  # int32, one per article row of all segments
-    density: np.ndarray | None  # float32, one per passage row of all segments
+    densities: Densities | None  # one per passage row of all segments
 
 
 def write_state(folder: Path, state: State) -> tuple[str, str]:
@@ -49,8 +53,9 @@ def write_state(folder: Path, state: State) -> tuple[str, str]:
     arrays["segments"] = np.array(len(state.dead_passages))
     for key, value in state.dead_sums.items():
         arrays[f"sum_{key}"] = value
-    if state.density is not None:
-        arrays["density"] = np.asarray(state.density, dtype=np.float32)
+    if state.densities is not None:
+        arrays["density"] = np.asarray(state.densities.raw, dtype=np.float32)
+        arrays["kth"] = np.asarray(state.densities.kth, dtype=np.float32)
     staged = folder / f".tmp-state-{os.getpid()}.npz"
     np.savez(staged, **arrays)
     digest = sha256(staged, sync=True)
@@ -81,8 +86,12 @@ def read_state(path: Path) -> State:
             dead_passages.append(passages)
             dead_articles.append(articles)
         sums = {k.removeprefix("sum_"): data[k] for k in data.files if k.startswith("sum_")}
-        density = data["density"] if "density" in data.files else None
-        return State(dead_passages, dead_articles, sums, data["stories"], density)
+        densities = None
+        if "density" in data.files:
+            raw = data["density"]
+            kth = data["kth"] if "kth" in data.files else np.full(len(raw), np.nan, np.float32)
+            densities = Densities(raw, kth)
+        return State(dead_passages, dead_articles, sums, data["stories"], densities)
 
 
 def digest_of(names: list[str]) -> str:

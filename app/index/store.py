@@ -91,7 +91,8 @@ class StoredIndex:
         self.language_moments = moments.by_language()
         self.stories = state.stories
         self.dead_sums = state.dead_sums
-        self.raw_density = state.density
+        self.densities = state.densities
+        self.raw_density = state.densities.raw if state.densities is not None else None
         self.passages = Passages(self)
         self.articles = Articles(self)
         self._keyword: KeywordScorer | None = None

@@ -32,9 +32,6 @@ from app.types import Article, StoredArticle
 
 MAX_SEGMENTS = 8
 MERGE_SHARE = 0.2
-# An update that adds more than this share of the corpus recomputes every passage's
-# density; below it, only the new passages' (the others' neighbours barely move).
-DENSITY_REFRESH = 0.1
 
 
 @dataclass
@@ -182,49 +179,30 @@ def merged(old: StoredIndex, new: Draft, dead_articles: np.ndarray) -> SegmentPa
     )
 
 
-def densities(blocks: list[np.ndarray], live: np.ndarray, previous: np.ndarray | None, fresh: np.ndarray):
-    """Raw hubness densities of every row (NaN for tombstoned rows): ``previous`` for the
-    rows that had one, computed for ``fresh`` rows against the live ones; all afresh
-    after a large change. ``blocks``: every row's vector, in row order, as consecutive
-    arrays (the segments' memory-mapped matrices, the new rows): only a recomputation of
-    all rows joins them into one. None above HUBNESS_MAX_PASSAGES."""
-    n = int(live.sum())
-    if n > density.HUBNESS_MAX_PASSAGES:
-        return None
-    raw = np.full(len(live), np.nan, dtype=np.float64)
-    alive = np.flatnonzero(live)
-    fresh = np.asarray(fresh, dtype=np.int64)
-    complete = previous is not None and not np.isnan(previous[alive[~np.isin(alive, fresh)]]).any()
-    if not complete or len(fresh) > DENSITY_REFRESH * n:
-        matrix = np.concatenate([np.asarray(b, dtype=np.float32) for b in blocks])[alive]
-        raw[alive] = density.raw_density(matrix)
-        return raw
-    raw[: len(previous)] = previous
-    if len(fresh):
-        raw[fresh] = _fresh_densities(blocks, live, fresh)
-    raw[~live] = np.nan
-    return raw
-
-
-def _fresh_densities(blocks: list[np.ndarray], live: np.ndarray, fresh: np.ndarray) -> np.ndarray:
-    """``density.raw_density`` of the ``fresh`` rows among the live rows, block by block
-    (a few rows against each memory-mapped matrix: nothing is copied)."""
-    k = density.HUBNESS_NEIGHBOURS
-    if int(live.sum()) <= k:
-        return np.zeros(len(fresh), dtype=np.float64)
-    offsets = np.cumsum([0] + [len(b) for b in blocks])
-    which = np.searchsorted(offsets, fresh, side="right") - 1
-    rows = zip(which, fresh, strict=True)
-    queries = np.stack([np.asarray(blocks[b][r - offsets[b]], dtype=np.float32) for b, r in rows])
-    parts = []
-    for b, block in enumerate(blocks):
-        sims = queries @ np.asarray(block, dtype=np.float32).T
-        sims[:, ~live[offsets[b] : offsets[b + 1]]] = -np.inf
-        own = np.flatnonzero(which == b)
-        sims[own, fresh[own] - offsets[b]] = -np.inf  # not its own neighbour
-        parts.append(sims)
-    sims = np.concatenate(parts, axis=1)
-    return np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+def densities(
+    old: StoredIndex | None,
+    blocks: list[np.ndarray],
+    live: np.ndarray,
+    fresh: np.ndarray,
+    newly_dead: np.ndarray,
+    kept: np.ndarray | None = None,
+) -> density.Densities | None:
+    """Every row's hubness densities after a build (``density.maintained``): the old
+    index's where nothing near a row changed, computed for the rest. ``blocks``: every
+    row's vector in row order (the segments' memory-mapped matrices, the new rows);
+    ``fresh``: the new rows; ``newly_dead``: the old index's passage rows this build
+    tombstones or drops; ``kept``: a merge's old rows, in their new order (default:
+    all, in place)."""
+    previous = None
+    if old is not None and old.densities is not None:
+        pick = slice(None) if kept is None else kept
+        pad = np.full(len(fresh), np.nan)
+        previous = density.Densities(
+            np.concatenate([old.densities.raw[pick], pad]),
+            np.concatenate([old.densities.kth[pick], pad]).astype(np.float32),
+        )
+    removed = old.rows(np.flatnonzero(newly_dead)) if old is not None else np.zeros((0, 0), np.float32)
+    return density.maintained(blocks, live, previous, fresh, removed)
 
 
 def dead_sums(old: StoredIndex, state_sums: dict, newly_dead_passages: np.ndarray, dim: int) -> dict:
