@@ -29,7 +29,9 @@ def test_a_speaker_question_ranks_that_speakers_quotes_first(model, request):
     assert {c.speaker for c in santos.citations} == {"Maria Santos"}
 
 
-def test_the_seed_question_quotes_the_same_sentences_with_either_model(corpus_index, corpus_index_multilingual):
+def test_the_seed_question_quotes_the_same_sentences_with_either_model(
+    corpus_index, corpus_index_multilingual
+):
     english, multilingual = (ask(QUESTION, index_dir=i) for i in (corpus_index, corpus_index_multilingual))
     assert multilingual.text == english.text
     assert [(c.paragraph, c.start, c.end) for c in multilingual.citations] == [
