@@ -161,11 +161,6 @@ def test_add_change_delete_match_on_both(tmp_path):
     assert build_index(news, uri).added == 0  # nothing changed: nothing written
 
 
-@pytest.mark.xfail(
-    reason="an update keeps the Milvus index's old passages' hubness densities when their "
-    "neighbours come or go; the local index recomputes them (docs/deploy.md, Limits)",
-    strict=True,  # fails the suite once Milvus keeps them exact too: then drop the mark
-)
 def test_add_change_delete_rank_alike_on_both(tmp_path):
     from app import retrieve
 
@@ -174,6 +169,42 @@ def test_add_change_delete_rank_alike_on_both(tmp_path):
         assert ids(retrieve(question, 5, index_dir=tmp_path / "index")) == ids(
             retrieve(question, 5, index_dir=uri)
         )
+    assert_exact_densities(uri)
+
+
+def assert_exact_densities(uri: str) -> None:
+    """Every stored passage's density and k-th cosine are a brute-force recomputation's
+    over the vectors the collection holds (numpy, all pairs), and so are the moments."""
+    from app.engines.milvus.densities import UNKNOWN_KTH
+    from app.search.retriever import get_retriever
+
+    backend = get_retriever(uri).backend
+    rows = backend.store.scan("passages", "", ["vector", "density", "kth"])
+    held = np.asarray([r["vector"] for r in rows], dtype=np.float64)
+    sims = held @ held.T
+    np.fill_diagonal(sims, -np.inf)  # not its own neighbour
+    nearest = np.sort(sims, axis=1)[:, -10:]
+    assert len(rows) > 10 and all(r["kth"] > UNKNOWN_KTH for r in rows)
+    np.testing.assert_allclose([r["density"] for r in rows], nearest.mean(axis=1), atol=1e-4)
+    np.testing.assert_allclose([r["kth"] for r in rows], nearest[:, 0], atol=1e-4)
+    stored = np.array([r["density"] for r in rows])
+    np.testing.assert_allclose(backend.stats.density_moments(), (stored.mean(), stored.std()), atol=1e-6)
+
+
+def test_an_add_and_a_delete_keep_every_density_exact(tmp_path):
+    from app import build_index
+
+    news = make_corpus(tmp_path / "news")
+    uri = f"milvus:{tmp_path}/d.db"
+    build_index(news, uri)
+    assert_exact_densities(uri)
+    (news / "storm.md").unlink()
+    (news / "quake.txt").write_text(
+        "Title: Earthquake shakes Sylhet\nSource: Daily Star\nPublished: 2023-06-02\n\n"
+        "A moderate earthquake of magnitude 5.1 shook Sylhet on Friday morning, officials said."
+    )
+    build_index(news, uri)
+    assert_exact_densities(uri)
 
 
 def assert_same_statistics(uri: str, other: str) -> None:

@@ -104,3 +104,34 @@ def test_a_lite_file_another_process_holds_says_so(tmp_path):
         )
     finally:  # it exits normally, so pymilvus stops the Lite server it started
         holder.communicate("\n", timeout=60)
+
+
+def test_a_collection_without_kth_answers_and_says_to_rebuild(tmp_path, monkeypatch):
+    """A collection an older newsdesk built (passages without ``kth``) still answers; an
+    update says in one line that it needs a rebuild."""
+    from app import IndexUnavailable, build_index, retrieve
+    from app.engines.milvus import ingest, schema
+    from app.engines.milvus.store import MilvusStore
+
+    news = make_corpus(tmp_path / "news")
+    uri = f"milvus:{tmp_path}/old.db"
+    passages, upsert = schema._passages, MilvusStore.upsert_passages
+
+    def old_schema(*args):  # the schema as it was: no kth
+        s, params = passages(*args)
+        s._fields = [f for f in s._fields if f.name != "kth"]
+        return s, params
+
+    with monkeypatch.context() as old:
+        old.setattr(schema, "_passages", old_schema)
+        old.setattr(MilvusStore, "has_field", lambda self, kind, field: True)
+        old.setattr(MilvusStore, "upsert_passages", lambda self, rows: upsert(self, [
+            {k: v for k, v in r.items() if k != "kth"} for r in rows]))  # fmt: skip
+        old.setattr(ingest, "maintain", lambda *args, **kwargs: 0)
+        build_index(news, uri)
+    assert retrieve(QUESTION, 3, index_dir=uri)
+    (news / "storm.md").unlink()
+    with pytest.raises(IndexUnavailable) as err:
+        build_index(news, uri)
+    message = str(err.value)
+    assert "\n" not in message and "older newsdesk" in message and f"{uri}#other" in message

@@ -5,8 +5,9 @@ what differs is where the rows go. An article is known by its id and a fingerpri
 its fields as read: a new or changed article's passages are upserted by their
 content-derived ids (a passage id already stored keeps its vector: nothing is embedded
 twice), and a removed or changed article's other passages are deleted. Stories
-(syndicated copies) are regrouped over every article's MinHash signature, and the
-fusion statistics (``stats``) move by what was added and removed.
+(syndicated copies) are regrouped over every article's MinHash signature, the
+hubness densities the new and removed passages change are recomputed (``densities``),
+and the fusion statistics (``stats``) move by what was added, removed and recomputed.
 
 **Interrupted builds converge.** A build marks the index dirty first, writes passages
 before the article record whose fingerprint says they are done, and clears the mark
@@ -28,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from app.engines.location import MilvusLocation
+from app.engines.milvus.densities import UNKNOWN_KTH, maintain
 from app.engines.milvus.stats import Stats, encode_terms
 from app.engines.milvus.store import MilvusStore, fingerprint
 from app.index import build as local_build
@@ -86,6 +88,11 @@ def build_milvus(
     embed = encode or (lambda n, texts: get_embedder(n).encode(texts, progress=progress))
     dim = int((record or {}).get("dimension") or 0) or get_embedder(name).dim
     store.create(dim)
+    if not store.has_field("passages", "kth"):
+        raise IndexUnavailable(
+            f"{location} was built by an older newsdesk (its passages keep no kth for exact hubness "
+            f"updates); build into another collection ({location}#other) or drop this one and build again"
+        )
     was_dirty = bool(record and record.get("dirty"))
     store.put_json(
         "record", {**(record or {}), "model": name, "precision": precision, "dimension": dim, "dirty": True}
@@ -97,11 +104,16 @@ def build_milvus(
     old_rows = store.passages_of(gone, STAT_FIELDS) if gone else []  # removed articles' first:
     store.delete_passages([r["id"] for r in old_rows])  # new densities never count them
     stats.add(old_rows, sign=-1)
+    removed, added_ids = [r["vector"] for r in old_rows], set()
     old_ids, new_ids = {r["id"] for r in old_rows}, set()
     for chunk in _chunks(fresh):
-        old, new = _ingest(store, stats, chunk, set(stored), prints, embed, name, density_on=dense_on)
+        old, new, written = _ingest(store, stats, chunk, set(stored), prints, embed, name, removed)
         old_ids |= old
         new_ids |= new
+        added_ids |= written
+    if dense_on and (added_ids or removed or was_dirty):  # after an interruption: every row
+        gone_vectors = np.asarray(removed, np.float32).reshape(len(removed), dim)
+        maintain(store, stats, added_ids, gone_vectors, dim, everything=was_dirty)
     store.delete_articles(gone)
     _regroup(store)
     if was_dirty or stats.drifted():
@@ -144,15 +156,16 @@ def _chunks(articles: list) -> Iterator[list]:
         yield run
 
 
-def _ingest(store, stats, articles, stored: set[str], prints, embed, name, *, density_on: bool):
-    """Write one run of new or changed articles: passages (vectors reused by id, the rest
-    embedded), the old passages they replace deleted, then their records; the statistics
-    move by the difference. Returns the old and the new passage ids."""
+def _ingest(store, stats, articles, stored: set[str], prints, embed, name, removed: list):
+    """Write one run of new or changed articles: passages (vectors, densities and k-th
+    cosines reused by id, the rest embedded, their densities left to ``maintain``), the
+    old passages they replace deleted (their vectors appended to ``removed``), then their
+    records; the statistics move by the difference. Returns the old and the new passage
+    ids, and the ids of the passages not stored before."""
     enriched = enrich(articles)
     passages = [p for a in enriched for p in split_passages(a)]
-    known = (
-        store.get_passages([p.passage_id for p in passages], ["id", "vector", "density"]) if stored else {}
-    )
+    wanted = ["id", "vector", "density", "kth"]
+    known = store.get_passages([p.passage_id for p in passages], wanted) if stored else {}
     todo = [p for p in passages if p.passage_id not in known]
     vectors = {k: np.asarray(row["vector"], np.float32) for k, row in known.items()}
     if todo:
@@ -161,13 +174,16 @@ def _ingest(store, stats, articles, stored: set[str], prints, embed, name, *, de
     old_rows = store.passages_of(replaced, STAT_FIELDS) if replaced else []
     new_ids = {p.passage_id for p in passages}
     store.delete_passages([r["id"] for r in old_rows if r["id"] not in new_ids])
+    removed += [r["vector"] for r in old_rows if r["id"] not in new_ids]
     rows = _rows(enriched, passages, vectors, terms=keyword_terms([p.text for p in passages]))
-    _densities(store, rows, known, on=density_on)
+    for r in rows:
+        if r["id"] in known:
+            r["density"], r["kth"] = float(known[r["id"]]["density"]), float(known[r["id"]]["kth"])
     store.upsert_passages(rows)
     store.put_articles(enriched, prints)  # last: the fingerprints say these are done
     stats.add(old_rows, sign=-1)
     stats.add(rows)
-    return {r["id"] for r in old_rows}, new_ids
+    return {r["id"] for r in old_rows}, new_ids, {p.passage_id for p in todo}
 
 
 def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[dict]:
@@ -185,7 +201,8 @@ def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[
                 "stop": p.end,
                 "vector": vectors[p.passage_id],
                 "terms": encode_terms(words),
-                "density": 0.0,
+                "density": 0.0,  # until ``maintain`` computes it, with its k-th cosine
+                "kth": UNKNOWN_KTH,
                 "language": a.language,
                 "source_key": (a.source or "").casefold(),
                 "published": when.timestamp() if when else 0.0,
@@ -194,41 +211,6 @@ def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[
             }
         )
     return rows
-
-
-def _densities(store: MilvusStore, rows: list[dict], known: dict, *, on: bool) -> None:
-    """Raw hubness density of each new row: the mean cosine to its nearest
-    ``HUBNESS_NEIGHBOURS`` other live passages, among the new rows and (by a search)
-    the stored ones; a passage already stored keeps its own."""
-    if not on or not rows:
-        return
-    k = density.HUBNESS_NEIGHBOURS
-    matrix = np.asarray([r["vector"] for r in rows], dtype=np.float32)
-    ids = {r["id"] for r in rows}
-    overlap = len(ids & set(known))  # new rows already stored: found by the search, skipped
-    todo = [i for i, r in enumerate(rows) if r["id"] not in known]
-    for r in rows:
-        if r["id"] in known:
-            r["density"] = float(known[r["id"]]["density"])
-    for start in range(0, len(todo), 2048):
-        chunk = np.array(todo[start : start + 2048])
-        sims = matrix[chunk] @ matrix.T
-        sims[np.arange(len(chunk)), chunk] = -np.inf
-        near = np.sort(sims, axis=1)[:, -k:] if sims.shape[1] > k else sims
-        if store.count():
-            found = store.call(
-                "search", store.names["passages"], data=matrix[chunk].tolist(), anns_field="vector",
-                limit=k + overlap + 1, output_fields=["id"], search_params={"metric_type": "IP"},
-            )  # fmt: skip
-            remote = np.full((len(chunk), k), -np.inf)
-            for j, hits in enumerate(found):
-                scores = [h["distance"] for h in hits if h["id"] not in ids][:k]
-                remote[j, : len(scores)] = scores
-            near = np.sort(np.concatenate([near, remote], axis=1), axis=1)[:, -k:]
-        total = len(rows) + store.count()
-        for j, i in enumerate(chunk):
-            finite = near[j][np.isfinite(near[j])]
-            rows[i]["density"] = float(finite.mean()) if total > k and len(finite) else 0.0
 
 
 def _load_stats(store: MilvusStore, dim: int) -> Stats:

@@ -6,7 +6,9 @@
                        inner product), ``terms`` (newsdesk's own keyword terms, each
                        written as the hex of its 64-bit key, so any Milvus tokenises
                        them alike) and ``sparse`` (Milvus' BM25 function over
-                       ``terms``), ``density`` (raw hubness), and the filter fields
+                       ``terms``), ``density`` (raw hubness) and ``kth`` (the cosine
+                       of its k-th nearest neighbour, which an update compares new
+                       and removed vectors with: ``densities``), and the filter fields
                        ``language``, ``source_key`` (outlet, case-folded),
                        ``published`` (UTC seconds), ``published_day`` (YYYYMMDD in the
                        article's own time zone) and ``dated``.
@@ -74,6 +76,7 @@ def _passages(m, client, dim: int, lite: bool):
     )  # fmt: skip
     s.add_field("sparse", t.SPARSE_FLOAT_VECTOR)
     s.add_field("density", t.FLOAT)
+    s.add_field("kth", t.FLOAT)
     s.add_field("language", t.VARCHAR, max_length=16)
     s.add_field("source_key", t.VARCHAR, max_length=512)
     s.add_field("published", t.DOUBLE)

@@ -87,6 +87,11 @@ class Stats:
                 touched.add(key)
         return touched
 
+    def move_densities(self, old: np.ndarray, new: np.ndarray) -> None:
+        """Rows whose raw density changed from ``old`` to ``new`` (same passages)."""
+        count, total, squares = self.density
+        self.density = [count, total + new.sum() - old.sum(), squares + (new**2).sum() - (old**2).sum()]
+
     def drifted(self) -> bool:
         live = self.total_len / self.n if self.n else 0.0
         return bool(self.avgdl and live and abs(live - self.avgdl) / self.avgdl > AVGDL_DRIFT)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 
 import numpy as np
@@ -143,19 +143,29 @@ class MilvusStore:
             rows = self.call("query", self.names[kind], filter=where, output_fields=output, limit=QUERY_LIMIT)
             if len(rows) < QUERY_LIMIT:
                 return rows
+        return [row for batch in self.batches(kind, where, output) for row in batch]
+
+    def batches(self, kind: str, where: str, output: list[str]) -> Iterator[list[dict]]:
+        """The rows of a collection matching ``where``, ``BATCH`` at a time (a caller that
+        keeps arrays, not dicts, holds a whole collection's vectors in little memory)."""
         try:
             it = self.client.query_iterator(
                 self.names[kind], batch_size=BATCH, filter=where, output_fields=output
             )
         except Exception as err:
             raise milvus_client.unavailable(self.location, err) from None
-        rows: list[dict] = []
         while True:
             batch = it.next()
             if not batch:
                 it.close()
-                return rows
-            rows += batch
+                return
+            yield batch
+
+    def has_field(self, kind: str, field: str) -> bool:
+        """Whether a collection's schema holds ``field`` (one built by an older newsdesk
+        may not)."""
+        described = self.call("describe_collection", self.names[kind])
+        return any(f["name"] == field for f in described["fields"])
 
     def count(self) -> int:
         rows = self.call("query", self.names["passages"], filter="", output_fields=["count(*)"])
