@@ -81,3 +81,6 @@ def test_answers_quote_each_sentence_in_its_own_language(mixed_index):
     assert not english.abstained and {c.language for c in english.citations} == {"en"}
     restricted = ask(QUESTION, index_dir=folder, languages=["bn"])  # the Bangla articles only
     assert restricted.hits and {h.citation.language for h in restricted.hits} == {"bn"}
+    across = ask("খামেনি মার্কিন সেনাদের নিয়ে কী বলেছেন?", index_dir=folder)  # the README's example
+    assert not across.abstained and {c.language for c in across.citations} == {"en"}
+    assert {c.speaker for c in across.citations} == {"Ayatollah Ali Khamenei"}
