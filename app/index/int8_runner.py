@@ -17,14 +17,13 @@ with it; the same texts in the same order always give the same vectors.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
-from app.index.onnx_model import new_session
+from app.index.onnx_model import new_session, threads
 
 # Length-sorted batches of 16 measured fastest for int8 on 2 cores (bench_build.py).
 BATCH_SIZE = 16
@@ -39,15 +38,6 @@ DISABLED_OPTIMIZERS = ("SkipLayerNormFusion",)
 # "intra": one session with that many intra-op threads (the fp32 runner's layout, kept
 # to measure the layout lever alone).
 LAYOUTS = ("sessions", "intra")
-
-
-def cores() -> int:
-    """The cores this process may use (``$NEWSDESK_THREADS`` overrides): onnxruntime's
-    own default counts every core of the machine, which oversubscribes a container."""
-    env = os.environ.get("NEWSDESK_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class SessionPool:
@@ -82,7 +72,7 @@ class SessionPool:
         self.model_path, self.layout = Path(model), layout
         if not self.model_path.is_file():
             raise FileNotFoundError(f"no model at {self.model_path}")
-        self.workers = workers or cores()
+        self.workers = workers or threads()
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
         config = json.loads((Path(folder) / "export.json").read_text())

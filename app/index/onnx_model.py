@@ -197,8 +197,9 @@ def _Pooled(encoder, pooling: str, normalize: bool):
 
 
 def threads() -> int:
-    """Intra-op threads: the cores this process may use (onnxruntime's default counts
-    all cores of the machine, which oversubscribes a container)."""
+    """The cores this process may use (``$NEWSDESK_THREADS`` overrides): the runners'
+    threads and workers, and the BM25 pool. onnxruntime's own default counts every core
+    of the machine, which oversubscribes a container."""
     env = os.environ.get("NEWSDESK_THREADS")
     if env and env.isdigit() and int(env) > 0:
         return int(env)

@@ -60,18 +60,19 @@ def reuse_columns(articles: list[Article]) -> dict[str, Any]:
     }
 
 
-def write_reuse(folder: Path, columns: dict[str, Any]) -> Path:
+def write_reuse(folder: Path, columns: dict[str, Any]) -> str:
     """Write a segment folder's ``REUSE_FILE`` (``reuse_columns``): staged, synced and
-    renamed into place (a killed build never leaves half a file under its name)."""
+    renamed into place (a killed build never leaves half a file under its name).
+    Returns its sha256."""
     text = json.dumps(columns, ensure_ascii=False, separators=(",", ":"))
     path = Path(folder) / REUSE_FILE
     for leftover in path.parent.glob(f".tmp-{REUSE_FILE}.*"):  # of a killed build
         leftover.unlink(missing_ok=True)
     staged = path.with_name(f".tmp-{REUSE_FILE}.{os.getpid()}")
     staged.write_text(text, encoding="utf-8")
-    sha256(staged, sync=True)
+    digest = sha256(staged, sync=True)
     os.replace(staged, path)
-    return path
+    return digest
 
 
 class StoredStandIn:
@@ -178,5 +179,5 @@ class Reuse:
         if name in self.old.manifest["checksums"]:
             return read_file(segment.folder / REUSE_FILE, lambda p: json.loads(p.read_text(encoding="utf-8")))
         columns = reuse_columns([segment.article(r) for r in range(len(segment.article_ids))])
-        self.written[name] = sha256(write_reuse(segment.folder, columns))
+        self.written[name] = write_reuse(segment.folder, columns)
         return columns

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -168,13 +169,17 @@ class StoredIndex:
             first = self.articles.row(story_id)
         except KeyError:
             return []
-        if "_story_order" not in self.__dict__:  # article rows by story: a lookup, not a scan
-            order = np.argsort(self.stories, kind="stable")
-            self.__dict__["_story_order"] = (order, np.asarray(self.stories)[order])
-        order, by_story = self.__dict__["_story_order"]
+        order, by_story = self._story_order
         story = self.stories[first]
         rows = order[np.searchsorted(by_story, story) : np.searchsorted(by_story, story, side="right")]
         return [self._article_id(int(r)) for r in rows if not self.dead_articles[r]]
+
+    @cached_property
+    def _story_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Article rows sorted by story, and their stories: a story's rows by bisection,
+        not a scan of every article (made on first use)."""
+        order = np.argsort(self.stories, kind="stable")
+        return order, np.asarray(self.stories)[order]
 
     # -- scoring ------------------------------------------------------------------------
 

@@ -24,8 +24,8 @@ import numpy as np
 from app.engines.location import resolve
 from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
-from app.index.int8_runner import cores
 from app.index.manifest import read_manifest
+from app.index.onnx_model import threads
 from app.index.rows import PassageRow
 from app.index.store import StoredIndex
 from app.news.syndication import near_duplicate
@@ -206,7 +206,7 @@ _retrievers: dict[tuple[str, str | None], tuple[object, Retriever]] = {}
 _lock = threading.Lock()
 # The process's BM25 workers (one a core: more would only queue for the cores); the
 # threads start on first use.
-_keyword_pool = ThreadPoolExecutor(max_workers=cores(), thread_name_prefix="newsdesk-bm25")
+_keyword_pool = ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="newsdesk-bm25")
 
 
 def get_retriever(index_dir: str | os.PathLike[str] | None = None, *, model: str | None = None) -> Retriever:

@@ -27,8 +27,6 @@ from app.index import density
 # Stored for "not computed yet" (Milvus' FLOAT takes no NaN): below every cosine, so the
 # next update computes the row (a new row, too few passages, or an interrupted build).
 UNKNOWN_KTH = -2.0
-FULL_ROW = ["id", "article_id", "paragraph", "start", "stop", "vector", "terms", "density", "kth",
-            "language", "source_key", "published", "published_day", "dated"]  # fmt: skip
 
 
 def maintain(
@@ -79,7 +77,7 @@ def maintain(
     changed = np.flatnonzero((now_raw != stored.raw) | (now_kth != stored.kth))
     if not len(changed):
         return 0
-    rows = store.get_passages([ids[i] for i in changed], FULL_ROW)
+    rows = store.get_passages([ids[i] for i in changed], store.written_fields("passages"))
     for i in changed:
         rows[ids[i]].update(density=float(now_raw[i]), kth=float(now_kth[i]))
     store.upsert_passages(list(rows.values()))

@@ -164,8 +164,13 @@ class MilvusStore:
     def has_field(self, kind: str, field: str) -> bool:
         """Whether a collection's schema holds ``field`` (one built by an older newsdesk
         may not)."""
+        return field in self.written_fields(kind)
+
+    def written_fields(self, kind: str) -> list[str]:
+        """The fields a row of a collection is written with (its schema's, less those a
+        function fills: BM25's sparse vector): what an upsert of a whole row reads back."""
         described = self.call("describe_collection", self.names[kind])
-        return any(f["name"] == field for f in described["fields"])
+        return [f["name"] for f in described["fields"] if not f.get("is_function_output")]
 
     def count(self) -> int:
         rows = self.call("query", self.names["passages"], filter="", output_fields=["count(*)"])
