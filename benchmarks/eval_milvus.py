@@ -75,10 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     data, work = Path(args.data), Path(args.work)
     started = time.perf_counter()
     rtqa.write_corpus(data, work / "corpus" / "rtqa.jsonl")
-    local = work / f"index-{EMBED_RECIPE}"
+    local = rtqa.index_folder(work)  # the default design's
     rtqa.ensure_index(work / "corpus", local, rebuild=args.rebuild)
-    precision = read_manifest(local).get("precision") or FP32  # int8 and fp32: one file each
-    uri = f"milvus:{work}/milvus/rtqa-{EMBED_RECIPE}-{precision}.db"
+    manifest = read_manifest(local)
+    precision = manifest.get("precision") or FP32  # int8 and fp32: one file each
+    companion = manifest.get("companion")  # the default design: one file of its own
+    extra = f"+{companion['model'].rsplit('/', 1)[-1]}-{companion['precision']}" if companion else ""
+    uri = f"milvus:{work}/milvus/rtqa-{EMBED_RECIPE}-{precision}{extra}.db"
     t0 = time.perf_counter()
     report = build_milvus_cached(work / "corpus", uri, local.parent)
     ingest = time.perf_counter() - t0

@@ -23,6 +23,7 @@ writes ``benchmarks/results/eval_models.json``. Does not choose: the report does
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,7 +32,7 @@ import numpy as np
 
 from app.index import density
 from app.index.embedder import get_embedder
-from app.index.models import MINILM, MULTILINGUAL
+from app.index.models import BOTH, MINILM, MULTILINGUAL
 from app.index.store import StoredIndex
 from app.search import fusion
 from app.search.query import drop_quiz_phrasing
@@ -66,6 +67,13 @@ def design_rows(p: ensemble.Pools, dev: np.ndarray, keyword: str, dens: dict, *,
         wh, ranks = ensemble.tune(p, dev, grid, penalty)
         name = f"{label} + hubness: {ensemble.weights_label(wh)}"
         rows.append(ensemble.row(name, ranks, dev, design=label, weights=wh, hubness=True))
+    if english:  # (c) as the app runs it: MiniLM only re-scores, mE5's densities alone
+        model, companion = fusion.COMPANION_WEIGHTS["e5", "en"]
+        w = {"minilm": companion, "me5": model, keyword: round(1 - model - companion, 2)}
+        shipped = dataclasses.replace(p, member={**p.member, "minilm": np.zeros_like(p.member["minilm"])})
+        ranks = shipped.ranks(w, fusion.HUBNESS_WEIGHT * dens["me5"])
+        name = f"(c) shipped: {ensemble.weights_label(w)}, no MiniLM candidates, mE5 density"
+        rows.append(ensemble.row(name, ranks, dev, design="(c)", weights=w, hubness=True))
     return rows
 
 
@@ -94,7 +102,9 @@ def rtqa_rows(data: Path, work: Path) -> tuple[list[dict], dict]:
         ensemble.row("BM25 alone", p.alone["bm25"], h.dev),
     ]
     rows += design_rows(p, h.dev, "bm25", dens, english=True)
-    for short, label in (("me5", "(a)"), ("minilm", "(b)")):
+    folders["both"] = rtqa.index_folder(work, BOTH)
+    rtqa.ensure_index(work / "corpus", folders["both"], rebuild=False, model=BOTH)
+    for short, label in (("me5", "(a)"), ("minilm", "(b)"), ("both", "(c)")):
         say(f"  end to end: {short}")
         hh = h if short == "minilm" else Harness(folders[short], questions)
         orders, p50 = app_orders(hh, [q.text for q in questions], "hybrid")

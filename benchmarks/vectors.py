@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from app.index.embedder import E5_PRECISION, FP32
-from app.index.models import MINILM, model_name
+from app.index.models import BOTH, MINILM, model_name
 from benchmarks.common import say
 
 CHECKPOINT = 2048  # texts embedded between two saves of the cache file
@@ -36,7 +36,8 @@ LEGACY_FILE = "vectors-cache.npz"  # the single-model cache before this module (
 def cache_path(folder: Path, model: str, precision: str | None = None) -> Path:
     """``folder/vectors-<last part of the model's name>[-<precision>].npz``: fp32 and a
     model's only precision keep the name without one."""
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", model_name(model).rstrip("/").split("/")[-1])
+    name = model_name(model)
+    slug = "both" if name == BOTH else re.sub(r"[^A-Za-z0-9._-]+", "_", name.rstrip("/").split("/")[-1])
     suffix = "" if precision in (None, FP32, E5_PRECISION) else f"-{precision}"
     return Path(folder) / f"vectors-{slug}{suffix}.npz"
 

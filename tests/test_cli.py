@@ -193,9 +193,8 @@ def test_build_maps_fields_keeps_all_and_reads_a_zone(tmp_path):
 def test_build_names_its_model_and_says_when_a_new_model_re_embeds(tmp_path):
     seeds = PROJECT / "seeds"
     first = newsdesk("build", "--seeds", seeds, "--out", tmp_path / "index").stdout
-    assert "model: sentence-transformers/all-MiniLM-L6-v2\n" in first
-    switched = newsdesk(
-        "build", "--seeds", seeds, "--out", tmp_path / "index", "--model", "multilingual"
-    ).stdout
-    assert "model: intfloat/multilingual-e5-small (was sentence-transformers/all-MiniLM-L6-v2" in switched
+    both = "intfloat/multilingual-e5-small + sentence-transformers/all-MiniLM-L6-v2 (English passages)"
+    assert f"model: {both}\n" in first
+    switched = newsdesk("build", "--seeds", seeds, "--out", tmp_path / "index", "--model", "minilm").stdout
+    assert f"model: sentence-transformers/all-MiniLM-L6-v2 (was {both}" in switched
     assert "added 7, removed 0, unchanged 0" in switched  # every passage embedded again

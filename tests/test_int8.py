@@ -110,14 +110,15 @@ def test_the_manifest_records_the_precision_and_a_change_re_embeds(tmp_path, mon
     corpus, out = make_corpus(tmp_path / "news"), tmp_path / "index"
     first = build_index(corpus, out)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["precision"] == "int8-v1" and index_status(corpus, out) is None
-    assert Retriever(StoredIndex(out)).embedder.precision == "int8-v1"  # questions match passages
+    # the default design: MiniLM (int8) is the English companion of multilingual-e5-small
+    assert manifest["companion"]["precision"] == "int8-v1" and index_status(corpus, out) is None
+    assert Retriever(StoredIndex(out)).companion.precision == "int8-v1"  # questions match passages
     monkeypatch.setenv("NEWSDESK_BACKEND", "fp32")
     assert "out of date" in index_status(corpus, out)
     again = build_index(corpus, out)
     assert again.added == again.passages == first.passages  # every vector embedded again, none mixed
-    assert json.loads((out / "manifest.json").read_text())["precision"] == "fp32"
+    assert json.loads((out / "manifest.json").read_text())["companion"]["precision"] == "fp32"
     monkeypatch.delenv("NEWSDESK_BACKEND")
     retriever = Retriever(StoredIndex(out))
-    assert retriever.embedder.precision == "fp32"  # an fp32 index is asked in fp32
+    assert retriever.companion.precision == "fp32"  # an fp32 index is asked in fp32
     assert retriever.search(QUESTION, k=1)[0].citation.title.startswith("Even one American in Iraq")

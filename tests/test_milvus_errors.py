@@ -56,7 +56,7 @@ def test_a_collection_built_with_another_model_says_so(tmp_path):
     uri = f"milvus:{tmp_path}/m.db"
     build_index(news, uri)
     with pytest.raises(IndexUnavailable, match="was built with model .*all-MiniLM-L6-v2.*another collection"):
-        build_index(news, uri, model="intfloat/multilingual-e5-small")
+        build_index(news, uri, model="sentence-transformers/all-MiniLM-L6-v2")
     with pytest.raises(
         IndexUnavailable, match=r"was built with model .* rebuild with `newsdesk build --model"
     ):

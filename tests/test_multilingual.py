@@ -10,17 +10,20 @@ from conftest import QUESTION, SEED, TITLE
 from test_bangla_questions import EXAMS, FLOOD
 
 from app import build_index
-from app.index.models import MINILM, MULTILINGUAL, choose_model, model_name
+from app.index.models import BOTH, MINILM, MULTILINGUAL, choose_model, model_name, split_design
+from app.index.store import StoredIndex
 from app.search import fusion
 
 
 def test_the_model_follows_the_archives_languages():
-    assert choose_model({"en": 500}) == MINILM
-    assert choose_model({"en": 500, "nl": 1}) == MINILM  # a detector's slip is not a reason
-    assert choose_model({"en": 90, "bn": 10}) == MULTILINGUAL
-    assert choose_model({"bn": 3}) == MULTILINGUAL
+    # design (c): multilingual-e5-small for every passage, MiniLM beside it for English
+    assert choose_model({"en": 500}) == BOTH == choose_model({"en": 90, "bn": 10})
+    assert split_design(BOTH) == (MULTILINGUAL, MINILM)
+    assert choose_model({"bn": 3}) == MULTILINGUAL  # no English: the companion would embed nothing
+    assert choose_model({"bn": 500, "en": 1}) == MULTILINGUAL  # a detector's slip is not a reason
     assert choose_model({"bn": 3}, "minilm") == MINILM  # a named model wins
     assert model_name("multilingual") == MULTILINGUAL == model_name("multilingual-e5-small")
+    assert model_name("both") == BOTH
 
 
 def test_dense_scores_standardise_within_each_group_as_numpy_does():
@@ -50,8 +53,14 @@ def mixed_index(tmp_path_factory):
 
 @pytest.mark.integration
 def test_a_mixed_archive_is_embedded_with_the_multilingual_model(mixed_index):
-    _, report = mixed_index
-    assert report.model == MULTILINGUAL and report.languages == {"bn": 2, "en": 1}
+    folder, report = mixed_index
+    assert report.model == BOTH and report.languages == {"bn": 2, "en": 1}
+    index = StoredIndex(folder)
+    assert index.manifest["model"] == MULTILINGUAL and index.manifest["companion"]["model"] == MINILM
+    # MiniLM embeds the English article's passages only: the Bangla ones hold zeros
+    english = np.array([lang == "en" for lang in index.passage_languages(index.live_rows())])
+    held = np.any(index.companion_rows(index.live_rows()) != 0, axis=1)
+    assert english.any() and (~english).any() and (held == english).all()
 
 
 @pytest.mark.integration

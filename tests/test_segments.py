@@ -116,8 +116,14 @@ def test_an_updated_index_has_the_densities_and_ranking_of_a_build_from_scratch(
 
     # the build from scratch takes the same vectors (int8 embeddings of a passage vary
     # a little with the batch it is embedded in): only the layout and history differ
-    stored = {segmented.text(int(r)): segmented.vector(int(r)) for r in np.flatnonzero(~segmented.dead)}
-    build_local(news, tmp_path / "scratch", embed=lambda _, texts: np.stack([stored[t] for t in texts]))
+    # (each model's: the English companion's too)
+    live = np.flatnonzero(~segmented.dead)
+    stored = {(segmented.manifest["model"], segmented.text(int(r))): segmented.vector(int(r)) for r in live}
+    companion = segmented.manifest["companion"]["model"]
+    stored |= {(companion, segmented.text(int(r))): segmented.companion_rows([int(r)])[0] for r in live}
+    build_local(
+        news, tmp_path / "scratch", embed=lambda name, texts: np.stack([stored[name, t] for t in texts])
+    )
     scratch = StoredIndex(tmp_path / "scratch")
 
     def densities(index):

@@ -114,7 +114,9 @@ def test_hostile_article_is_escaped_in_answer_and_sources(hostile_index):
 
 @pytest.mark.integration
 def test_summary_and_examples_come_from_the_index(corpus_index):
-    assert index_summary(corpus_index).startswith("Indexed: 6 articles (English 6), ")
+    summary = index_summary(corpus_index)
+    assert summary.startswith("Indexed: 6 articles (English 6), ")
+    assert summary.endswith("models multilingual-e5-small + all-MiniLM-L6-v2")  # the default design
     # The newest articles first: the two archive stories quote no one (their headlines),
     # then the seed, whose most quoted speaker the build resolved to Ayatollah Ali Khamenei.
     assert example_questions(corpus_index) == [

@@ -167,4 +167,4 @@ def test_answers_go_on_while_an_upload_is_built(desk, tmp_path, monkeypatch):
     assert answers and all(not a.abstained and "Khamenei" in a.text for a in answers)
     # Progress while it builds: the panel's lines and gradio's bar (the embedder's batches).
     assert shown[0].endswith("Building the index…") and len(shown) > 2
-    assert steps and any(step.startswith("Embedding new passages: batch") for step in steps), steps
+    assert steps and any(step.startswith("Embedding new passages (") for step in steps), steps

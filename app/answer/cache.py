@@ -75,4 +75,3 @@ class AnswerCache(Generic[V]):
 
 
 SENTENCES = SentenceCache()
-

@@ -83,12 +83,12 @@ def compose(
     ]
     texts = [hit.text[s - hit.citation.start : e - hit.citation.start] for hit, s, e in spans]
     query = turn.query if turn is not None else question
-    q = SENTENCES.encode(retriever.embedder, [query], kind="query")[0]  # cached: follow-ups ask it again
+    embedder, passages = retriever.reader(query, [h.citation.passage_id for h in read])
+    q = SENTENCES.encode(embedder, [query], kind="query")[0]  # cached: follow-ups ask it again
     index = retriever.index
-    passages = retriever.backend.passage_vectors([h.citation.passage_id for h in read])
-    sentences = SENTENCES.encode(retriever.embedder, texts)
+    sentences = SENTENCES.encode(embedder, texts)
     passage_cos = passages @ q
-    spec = retriever.embedder.spec
+    spec = embedder.spec
     if not answerable(query, read, passage_cos, spec.family):
         return Answer(question, not_found(question), (), hits, True, resolved)
     subject = set(turn.subject_words if turn is not None else content_words(question))

@@ -33,7 +33,7 @@ from app.index.embedder import FP32, get_embedder
 from app.index.errors import IndexUnavailable
 from app.index.locations import default_index_dir, default_seeds_dir
 from app.index.manifest import FORMAT_VERSION, read_manifest
-from app.index.models import choose_model
+from app.index.models import choose_model, recorded_design, split_design
 from app.index.reuse import Reuse
 from app.index.segment import write_segment
 from app.index.state import State
@@ -96,20 +96,29 @@ def build_index(
             source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress, known=known
         )
         name = choose_model(loaded.languages(), model)
-        precision = _precision(name)
+        primary, second = split_design(name)
+        precision = _precision(primary)
+        companion = _companion_record(second)
         if old is not None and (
-            old.manifest["model"] != name
+            old.manifest["model"] != primary
             or old.manifest.get("embed_recipe") != EMBED_RECIPE
             or old.manifest.get("precision", FP32) != precision
+            or _companion_of(old.manifest) != companion
         ):
             old, stored = None, {}  # another model or precision: every vector is embedded again
 
-        def encode(texts: list[str]) -> np.ndarray:
-            if embed is not None:
-                return embed(name, texts)
-            return get_embedder(name).encode(texts, progress=progress)
+        def encoder(model_name: str):
+            def encode(texts: list[str]) -> np.ndarray:
+                if embed is not None and texts:
+                    return embed(model_name, texts)
+                label = f"embedding ({model_name.rsplit('/', 1)[-1]})" if progress else False
+                return get_embedder(model_name).encode(texts, progress=label)
 
-        new = update.draft(old, loaded.articles, encode, stored)
+            return encode
+
+        new = update.draft(
+            old, loaded.articles, encoder(primary), stored, encoder(second) if second else None
+        )
         merge = old is None or (compact if compact is not None else update.should_merge(old, new))
         segments, checksums, state = (_merge if merge else _append)(out, old, new)
         if reuse is not None:  # reuse files added to old segments (kept ones only: commit filters)
@@ -117,7 +126,10 @@ def build_index(
         count = _live_passages(state)
         record = {
             "format_version": FORMAT_VERSION,
-            "model": name,
+            "model": primary,
+            **(
+                {"companion": {**companion, "dimension": int(new.parts.companion.shape[1])}} if second else {}
+            ),
             "dimension": int(new.parts.vectors.shape[1])
             if new.parts.vectors.size
             else (old.dim if old else None),
@@ -246,8 +258,10 @@ def _unchanged(recorded: dict, source, reading: dict, model: str | None) -> bool
     recipe and model, and the same files (by stamp, or by sha256 when touched)."""
     if recorded.get("reading") != reading or recorded.get("embed_recipe") != EMBED_RECIPE:
         return False
-    name = choose_model(recorded.get("languages") or {}, model)
-    if name != recorded.get("model") or _precision(name) != recorded.get("precision", FP32):
+    primary, second = split_design(choose_model(recorded.get("languages") or {}, model))
+    if primary != recorded.get("model") or _precision(primary) != recorded.get("precision", FP32):
+        return False
+    if _companion_record(second) != _companion_of(recorded):
         return False
     hashes, stamps = recorded.get("files") or {}, recorded.get("file_stamps") or {}
     found = listing(source, reading["keep_all"])
@@ -261,6 +275,16 @@ def _precision(name: str) -> str:
     which builds the int8 model on first use); an embedder without one (a benchmark's
     cache of vectors, a test's fake) is taken as fp32."""
     return getattr(get_embedder(name), "precision", FP32)
+
+
+def _companion_record(name: str | None) -> dict | None:
+    """What a manifest records of a companion model (less its dimension)."""
+    return {"model": name, "precision": _precision(name)} if name else None
+
+
+def _companion_of(recorded: dict) -> dict | None:
+    found = recorded.get("companion")
+    return {"model": found["model"], "precision": found.get("precision", FP32)} if found else None
 
 
 def _reading(keep_all: bool, field_map, tz) -> dict:
@@ -285,7 +309,7 @@ def _report_unchanged(recorded: dict, started: float, out: Path) -> BuildReport:
         unchanged=count,
         seconds=round(time.perf_counter() - started, 3),
         index_dir=str(out),
-        model=recorded["model"],
+        model=recorded_design(recorded),
         problems=tuple(Problem(**p) for p in recorded.get("problems") or ()),
         languages=recorded.get("languages") or {},
         mappings=tuple(recorded.get("mappings") or ()),

@@ -182,7 +182,7 @@ class E5OnnxEncoder:
         self.max_attention = MAX_ATTENTION
         self.session = Sessions(self.model_path)
 
-    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool | str = False) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -207,7 +207,7 @@ class E5OnnxEncoder:
         if progress:
             from tqdm import tqdm
 
-            chunks = tqdm(chunks, desc="Batches", leave=False)
+            chunks = tqdm(chunks, desc=progress if isinstance(progress, str) else "Batches", leave=False)
         for chunk in chunks:
             width = max(len(rows[i]) for i in chunk)
             ids = np.full((len(chunk), width), self.tokenizer.pad, dtype=np.int64)

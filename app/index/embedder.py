@@ -169,11 +169,12 @@ class Embedder:
         *,
         kind: str = "passage",
         batch_size: int | None = None,
-        progress: bool = False,
+        progress: bool | str = False,
     ) -> np.ndarray:
         """Texts -> (n, dim) float32 array of unit vectors. ``kind`` is "query" for
         questions and "passage" for what is searched (passages, their sentences).
-        ``batch_size``: None takes the runner's measured best (16 for int8, 64 else)."""
+        ``batch_size``: None takes the runner's measured best (16 for int8, 64 else).
+        ``progress``: a progress bar (a string: its label; True: "Batches")."""
         if kind not in KINDS:
             raise ValueError(f"Unknown kind {kind!r}. Supported kinds are: {list(KINDS)}")
         if not texts:
@@ -190,7 +191,7 @@ class Embedder:
         vectors = self.model.encode(
             texts,
             batch_size=batch_size,
-            show_progress_bar=progress,
+            show_progress_bar=bool(progress),
             convert_to_numpy=True,
             normalize_embeddings=True,
         )
@@ -259,6 +260,14 @@ def get_embedder(model: str | None = None, *, backend: str | None = None) -> Emb
         if key not in _cache:
             _cache[key] = Embedder(name, backend=key[1])
         return _cache[key]
+
+
+def warm(model: str | None = None) -> str:
+    """Load ``model`` and embed one text (making and caching its ONNX exports on first
+    use, as ``make install`` does); returns a line naming its runner."""
+    embedder = get_embedder(model)
+    embedder.encode(["warm up"])
+    return f"embedding backend: {embedder.name} {embedder.runner} {embedder.precision}"
 
 
 def backend_for(precision: str | None) -> str | None:

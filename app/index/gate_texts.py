@@ -81,14 +81,12 @@ NEWS_PARAGRAPHS = (
     "were ordered to close early.",
     "Scientists said the new vaccine cut hospital admissions by about 70% in a trial of 12,000 adults "
     "across four countries.",
-    "The space agency postponed the launch of its lunar lander by a day because of a fault in a fuel "
-    "valve.",
+    "The space agency postponed the launch of its lunar lander by a day because of a fault in a fuel valve.",
     "Researchers found that the coral reef had lost half of its cover in the past 30 years, mostly "
     "because of warmer seas.",
     "A study of 500,000 people linked poor sleep to a higher risk of heart disease, though the authors "
     "cautioned it did not prove cause and effect.",
-    "The smartphone maker unveiled its new model with a faster chip and a larger battery, priced from "
-    "$799.",
+    "The smartphone maker unveiled its new model with a faster chip and a larger battery, priced from $799.",
     "Hackers stole the personal data of about 2 million customers, the telecoms company said, "
     "including names, addresses and phone numbers.",
     "The social media platform said it would start labelling images made with artificial "
@@ -114,8 +112,7 @@ NEWS_PARAGRAPHS = (
     '"We will not accept any deal that puts our farmers at a disadvantage," the agriculture minister '
     "told reporters after the talks.",
     '"This is a dark day for our city," the mayor said, as flags were lowered to half-mast.',
-    "The hospital said the patient was in a stable condition and was expected to make a full "
-    "recovery.",
+    "The hospital said the patient was in a stable condition and was expected to make a full recovery.",
     "Train drivers will strike for 48 hours next week in a dispute over pay, the union said, "
     "disrupting services across the country.",
     "The government plans to build 300,000 homes a year and will relax planning rules on unused "

@@ -93,7 +93,9 @@ class SessionPool:
                 self._sessions.append(new_session(self.model_path, threads, tuple(DISABLED_OPTIMIZERS)))
             return self._sessions[:n]
 
-    def encode(self, texts: list[str], *, batch_size: int = BATCH_SIZE, progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: list[str], *, batch_size: int = BATCH_SIZE, progress: bool | str = False
+    ) -> np.ndarray:
         """Texts -> (n, dim) float32 unit vectors (rows in the order of ``texts``)."""
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
@@ -112,7 +114,9 @@ class SessionPool:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=len(batches), desc="Batches", leave=False)
+            bar = tqdm(
+                total=len(batches), desc=progress if isinstance(progress, str) else "Batches", leave=False
+            )
         queue, queue_lock = iter(range(len(batches))), threading.Lock()
 
         def work(session) -> None:

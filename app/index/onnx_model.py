@@ -265,7 +265,7 @@ class OnnxEncoder:
         pad_id = self.tokenizer.token_to_id("[PAD]")
         self.pad_id = 0 if pad_id is None else pad_id
 
-    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], *, batch_size: int = 64, progress: bool | str = False) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
         session = self.session(1 if len(texts) <= SINGLE_THREAD_TEXTS else threads())
         inputs = {i.name for i in session.get_inputs()}
@@ -275,7 +275,7 @@ class OnnxEncoder:
         if progress:
             from tqdm import tqdm
 
-            starts = tqdm(starts, desc="Batches", leave=False)  # the label sentence-transformers shows
+            starts = tqdm(starts, desc=progress if isinstance(progress, str) else "Batches", leave=False)
         for start in starts:
             rows = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in rows)

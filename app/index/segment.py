@@ -9,6 +9,9 @@ manifest lists is never replaced or rewritten)::
     vectors.faiss         FAISS inner-product index (flat, or IVF-SQ8 past FLAT_MAX_PASSAGES)
     matrix.npy            the exact vectors, float32, one row a passage
     sums.npz              per language: passage count, sum of vectors, sum of outer products
+    companion.npy         with a companion model (``models.BOTH``): its vectors, float32,
+                          one row a passage (zeros where it embeds nothing: not English),
+                          and companion-sums.npz, their moment sums (one group, "all")
     passage-ids.npy       passage ids (fixed-width bytes) and -order.npy, their sort order
     spans.npy             int32 (passages, 4): article row, paragraph, start, end
     article-ids.npy       article ids and -order.npy
@@ -62,6 +65,21 @@ class SegmentParts:
     vectors: np.ndarray  # (passages, dim) float32
     articles: list[StoredArticle]
     postings: KeywordPostings
+    companion: np.ndarray | None = None  # (passages, dim) float32: the companion model's
+
+
+COMPANION_GROUP = "all"  # the companion's moments are over every passage it embedded
+
+
+def embedded_rows(vectors: np.ndarray) -> np.ndarray:
+    """Which rows of a companion matrix hold a vector (the others are zeros)."""
+    return np.any(np.asarray(vectors) != 0, axis=1)
+
+
+def companion_sums(vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """The moment sums of the rows of a companion matrix that hold a vector."""
+    part = np.asarray(vectors)[embedded_rows(vectors)]
+    return moment_sums(part, np.full(len(part), COMPANION_GROUP, dtype=object))
 
 
 def write_segment(folder: Path, parts: SegmentParts, *, trained=None) -> tuple[str, dict[str, str]]:
@@ -81,6 +99,10 @@ def write_segment(folder: Path, parts: SegmentParts, *, trained=None) -> tuple[s
         language = np.array([a.language for a in articles], dtype=object)
         passage_language = language[parts.spans[:, 0]] if len(parts.spans) else np.zeros(0, dtype=object)
         np.savez(staging / "sums.npz", **moment_sums(vectors, passage_language))
+        if parts.companion is not None:
+            companion = np.ascontiguousarray(parts.companion, dtype=np.float32)
+            np.save(staging / "companion.npy", companion)
+            np.savez(staging / "companion-sums.npz", **companion_sums(companion))
         columns.write_ids(staging, "passage-ids", parts.passage_ids)
         np.save(staging / "spans.npy", np.asarray(parts.spans, dtype=np.int32).reshape(-1, 4))
         _write_articles(staging, articles)
@@ -158,6 +180,12 @@ class Segment:
         self.outlet = np.load(self.folder / "outlet.npy", mmap_mode="r")
         with np.load(self.folder / "sums.npz") as sums:
             self.sums = {k: sums[k] for k in sums.files}
+        self.companion = self.companion_rows = self.companion_sums = None
+        if (self.folder / "companion.npy").is_file():
+            self.companion = np.load(self.folder / "companion.npy", mmap_mode="r")
+            self.companion_rows = RowReader(self.folder / "companion.npy", self.companion)
+            with np.load(self.folder / "companion-sums.npz") as sums:
+                self.companion_sums = {k: sums[k] for k in sums.files}
         self._postings: KeywordPostings | None = None
         # caches per segment object (a method-level cache would keep old indexes alive)
         self.article = lru_cache(maxsize=ARTICLE_CACHE)(self._article)
@@ -171,6 +199,8 @@ class Segment:
             "vectors.faiss": self.vectors.ntotal,
             "spans.npy": len(self.spans),
         }
+        if self.companion is not None:
+            sizes["companion.npy"] = self.companion.shape[0]
         for name, size in sizes.items():
             if size != n:
                 raise ValueError(f"{name} holds {size} rows, passage-ids.npy {n}")

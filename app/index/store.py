@@ -31,7 +31,7 @@ from app.index.errors import IndexUnavailable
 from app.index.keyword import KeywordScorer
 from app.index.manifest import FIX, read_file, read_manifest
 from app.index.rows import Articles, Passages, live_row
-from app.index.segment import Segment
+from app.index.segment import Segment, companion_sums
 from app.index.state import read_state
 from app.index.vectors import Moments
 from app.types import StoredArticle
@@ -97,6 +97,9 @@ class StoredIndex:
         self.passages = Passages(self)
         self.articles = Articles(self)
         self._keyword: KeywordScorer | None = None
+        self.companion = self.manifest.get("companion")  # {"model", "precision", "dimension"}
+        if self.companion and any(s.companion is None for s in self.segments):
+            raise IndexUnavailable(f"{self.folder}: a segment lacks the companion model's vectors; {FIX}")
 
     def verify(self, *, full: bool = True) -> None:
         """Check every file against the manifest (``manifest.verify``)."""
@@ -269,6 +272,29 @@ class StoredIndex:
             pick = which == i
             out[pick] = self.segments[i].rows(ids[pick] - int(self.offsets[i]))
         return out
+
+    def companion_rows(self, ids) -> np.ndarray:
+        """The companion model's vectors of passage rows ``ids`` (zeros for a passage
+        it did not embed), read a row at a time like ``rows``."""
+        ids = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        out = np.empty((len(ids), int(self.companion["dimension"])), dtype=np.float32)
+        which = np.searchsorted(self.offsets, ids, side="right") - 1
+        for i in np.unique(which):
+            pick = which == i
+            out[pick] = self.segments[i].companion_rows(ids[pick] - int(self.offsets[i]))
+        return out
+
+    @cached_property
+    def companion_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and covariance of the companion vectors of the live passages it
+        embedded: the segments' sums less the tombstoned rows' (read back on first use)."""
+        moments = Moments(int(self.companion["dimension"]))
+        for segment in self.segments:
+            moments.add(segment.companion_sums)
+        dead = np.flatnonzero(self.dead)
+        if len(dead):
+            moments.add(companion_sums(self.companion_rows(dead)), sign=-1)
+        return moments.moments()
 
     def vector(self, i: int) -> np.ndarray:
         return self.rows([int(i)])[0]

@@ -23,6 +23,7 @@ import numpy as np
 
 from app.index import density
 from app.index.keyword import KeywordPostings, concatenate
+from app.index.models import reads_english
 from app.index.passages import split_passages
 from app.index.segment import SegmentParts
 from app.index.store import StoredIndex
@@ -45,11 +46,17 @@ class Draft:
 
 
 def draft(
-    old: StoredIndex | None, articles: tuple[Article, ...], encode, stored: Mapping[int, int] | None = None
+    old: StoredIndex | None,
+    articles: tuple[Article, ...],
+    encode,
+    stored: Mapping[int, int] | None = None,
+    companion=None,
 ) -> Draft:
     """The new rows for ``articles`` (all the articles the index will hold) against
     ``old``; ``encode(texts)`` embeds passages. ``stored``: the ``id()`` of articles that
-    are ``old``'s own records (read back from it, not from a file) -> their rows."""
+    are ``old``'s own records (read back from it, not from a file) -> their rows.
+    ``companion(texts)``: the companion model's encoder (``models.BOTH``), which embeds
+    the passages of English articles (the others' rows stay zeros)."""
     stored = stored or {}
     dead = old.dead_articles.copy() if old is not None else np.zeros(0, bool)
     kept_rows: set[int] = set()
@@ -71,18 +78,28 @@ def draft(
     spans = np.array(
         [[article_row[p.article_id], p.paragraph, p.start, p.end] for p in passages], dtype=np.int32
     )
-    vectors, reused = _vectors(old, passages, encode)
+    held = _held(old, passages)
+    vectors = _vectors(
+        passages, encode, held, old.rows if old is not None else None, old.dim if old is not None else None
+    )
+    extra = None
+    if companion is not None:
+        english = [reads_english(enriched[article_row[p.article_id]].language) for p in passages]
+        was = old.companion if old is not None else None
+        read, dim = (old.companion_rows, int(was["dimension"])) if was else (None, None)
+        extra = _vectors(passages, companion, held if read else {}, read, dim, english)
     parts = SegmentParts(
         passage_ids=[p.passage_id for p in passages],
         spans=spans.reshape(-1, 4),
         vectors=vectors,
         articles=enriched,
         postings=KeywordPostings.build([p.text for p in passages]),
+        companion=extra,
     )
     kept_passages = 0
     if old is not None:
         kept_passages = old.count - int(passage_mask(old, newly_dead).sum())
-    return Draft(parts, newly_dead, kept_passages, reused)
+    return Draft(parts, newly_dead, kept_passages, len(held))
 
 
 def _live_row(old: StoredIndex | None, article_id: str) -> int | None:
@@ -98,25 +115,36 @@ def _same(stored: StoredArticle, article: Article) -> bool:
     return all(getattr(stored, f.name) == getattr(article, f.name) for f in fields(Article))
 
 
-def _vectors(old: StoredIndex | None, passages, encode) -> tuple[np.ndarray, int]:
-    """The passages' vectors: the old index's for a passage id it holds, else embedded."""
-    stored = {}
+def _held(old: StoredIndex | None, passages) -> dict[int, int]:
+    """Passage i -> the old index's row holding the same passage id (same text, so the
+    same vector)."""
+    held = {}
     if old is not None:
         for i, p in enumerate(passages):
             row = _any_row(old, p.passage_id)
             if row is not None:
-                stored[i] = row
-    fresh = [i for i in range(len(passages)) if i not in stored]
-    dim = old.dim if old is not None else None
+                held[i] = row
+    return held
+
+
+def _vectors(
+    passages, encode, held: Mapping[int, int], read, dim: int | None, wanted: list[bool] | None = None
+) -> np.ndarray:
+    """The passages' vectors: read from the old index (``read(rows)``) for the ones it
+    ``held``, else embedded; with ``wanted``, only those passages (the rest stay zeros).
+    ``dim``: the old index's dimension (None: none yet)."""
+    fresh = [i for i in range(len(passages)) if i not in held and (wanted is None or wanted[i])]
     embedded = encode([passages[i].text for i in fresh]) if fresh else None
-    if embedded is not None:
-        dim = embedded.shape[1]
-    vectors = np.zeros((len(passages), dim or 0), dtype=np.float32)
+    old = read(list(held.values())) if held else None
+    dim = next((v.shape[1] for v in (embedded, old) if v is not None), dim)
+    if dim is None:  # nothing embedded or read (no passages, or none the model reads)
+        dim = encode([]).shape[1] if len(passages) else 0
+    vectors = np.zeros((len(passages), dim), dtype=np.float32)
     if fresh:
         vectors[fresh] = embedded
-    if stored:
-        vectors[list(stored)] = old.rows(list(stored.values()))
-    return vectors, len(stored)
+    if held:
+        vectors[list(held)] = old
+    return vectors
 
 
 def _any_row(old: StoredIndex, passage_id: str) -> int | None:
@@ -155,7 +183,7 @@ def merged(old: StoredIndex, new: Draft, dead_articles: np.ndarray) -> SegmentPa
     live_passages = ~(old.dead | passage_mask(old, dead_articles))
     articles = [old.article_at(int(r), signature=True) for r in np.flatnonzero(live_articles)]
     renumber = np.cumsum(live_articles) - 1
-    ids, spans, vectors, postings, keep = [], [], [], [], []
+    ids, spans, vectors, postings, keep, companion = [], [], [], [], [], []
     for i, segment in enumerate(old.segments):
         a, b = int(old.offsets[i]), int(old.offsets[i + 1])
         mask = live_passages[a:b]
@@ -165,17 +193,22 @@ def merged(old: StoredIndex, new: Draft, dead_articles: np.ndarray) -> SegmentPa
         part[:, 0] = renumber[part[:, 0] + int(old.article_offsets[i])]
         spans.append(part)
         vectors.append(np.asarray(segment.matrix[rows]))
+        if segment.companion is not None:
+            companion.append(np.asarray(segment.companion[rows]))
         postings.append(segment.postings)
         keep.append(mask)
     shift = np.array([len(articles), 0, 0, 0], dtype=np.int32)
     spans.append(new.parts.spans + shift)
     vectors.append(new.parts.vectors)
+    if new.parts.companion is not None:
+        companion.append(new.parts.companion)
     return SegmentParts(
         passage_ids=ids + new.parts.passage_ids,
         spans=np.concatenate(spans).astype(np.int32),
         vectors=np.concatenate(vectors).astype(np.float32),
         articles=articles + new.parts.articles,
         postings=concatenate([*postings, new.parts.postings], [*keep, None]),
+        companion=np.concatenate(companion).astype(np.float32) if new.parts.companion is not None else None,
     )
 
 

@@ -55,6 +55,7 @@ class CandidateRows:
     vectors: np.ndarray  # (n, dim) float32, exact unit vectors
     density: np.ndarray | None  # hubness z over the corpus (None: penalty off)
     groups: np.ndarray | None  # language group of each (None: one group)
+    companion: np.ndarray | None = None  # the English companion's vectors (asked for; zeros: none)
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,12 @@ class DenseMoments:
     mean: np.ndarray
     cov: np.ndarray
     groups: list[tuple[np.ndarray, np.ndarray]] | None
+    companion: tuple[np.ndarray, np.ndarray] | None = None  # the companion vectors' mean, cov
 
 
 class Backend(Protocol):
     location: str  # a folder or a milvus: URI, for messages
-    manifest: Mapping[str, Any]  # model, dimension, count, articles, built, generation
+    manifest: Mapping[str, Any]  # model, companion, dimension, count, articles, built, generation
     count: int
     dim: int
     articles: Mapping[str, StoredArticle]  # the live articles by id
@@ -82,7 +84,7 @@ class Backend(Protocol):
 
     def keyword(self, text: str, k: int, filters: Filters) -> KeywordCandidates: ...
 
-    def rows(self, keys: np.ndarray) -> CandidateRows: ...
+    def rows(self, keys: np.ndarray, companion: bool = False) -> CandidateRows: ...
 
     def moments(self) -> DenseMoments: ...
 
@@ -92,7 +94,7 @@ class Backend(Protocol):
 
     def story_members(self, story_id: str) -> list[str]: ...
 
-    def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray: ...
+    def passage_vectors(self, passage_ids: Sequence[str], companion: bool = False) -> np.ndarray: ...
 
     def stamp(self) -> object:
         """Changes when the index is rebuilt (the retriever then reopens it)."""

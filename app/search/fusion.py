@@ -17,6 +17,8 @@ Does not search, tokenise or embed: it only combines scores it is given.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 # Weight of the dense retriever in the hybrid. 0.8 is the reference weighted fusion of
@@ -50,6 +52,24 @@ HUBNESS_WEIGHT = 0.5
 E5_ENGLISH = (0.85, HUBNESS_WEIGHT)
 DENSE_WEIGHTS = {("minilm", "en"): DENSE_WEIGHT, ("e5", "en"): E5_ENGLISH[0], ("e5", "bn"): 0.4}
 HUBNESS_WEIGHTS = {("minilm", "en"): HUBNESS_WEIGHT, ("e5", "en"): E5_ENGLISH[1], ("e5", "bn"): 0.1}
+
+
+# Design (c) (``app.index.models.BOTH``): an English question over an index with the
+# English companion (all-MiniLM-L6-v2 vectors of the English passages) scores
+# 0.7 z(mE5) + 0.25 z(MiniLM) + 0.05 z(BM25) - 0.5 density(mE5), the dev optimum of every
+# three-way weighting on a 0.05 grid (benchmarks/eval_models.py; RealTimeQA R@5 .782 dev,
+# .776 held-out, against .768 / .766 for mE5 + BM25). The companion adds no candidates
+# of its own (re-scoring mE5's and BM25's top 100 measures the same R@5 as adding
+# MiniLM's top 100: .782 either way) and no densities (mE5's alone: .782, MRR -.006).
+# A passage the companion did not embed (not English) gives its weight to mE5; a Bangla
+# question leaves it out (MiniLM cannot read it).
+COMPANION_WEIGHTS = {("e5", "en"): (0.7, 0.25)}  # (model, companion); BM25: the rest
+
+
+def companion_weights(family: str, language: str) -> tuple[float, float] | None:
+    """(model weight, companion weight) for a question in ``language`` over an index of
+    a ``family`` model with the English companion; None: the companion is not used."""
+    return COMPANION_WEIGHTS.get((family, language))
 
 
 def dense_weight(family: str, language: str) -> float:
@@ -127,6 +147,26 @@ def rocchio(query: np.ndarray, feedback: np.ndarray, beta: float) -> np.ndarray:
     return (moved / norm).astype(query.dtype) if norm > 0 else query
 
 
+@dataclass(frozen=True)
+class Companion:
+    """The English companion's part of a hybrid score (design (c))."""
+
+    query: np.ndarray  # the question embedded by the companion model
+    vectors: np.ndarray  # the candidates' companion vectors; zero rows: not embedded
+    mean: np.ndarray  # the corpus moments of the companion vectors it embedded
+    cov: np.ndarray
+    weight: float
+
+    def blend(self, z: np.ndarray, weight: float) -> np.ndarray:
+        """The model's z (``weight``) and the companion's z combined, scaled so that
+        the pair weighs ``weight + self.weight``: ``weight * z + self.weight * z_c``
+        where the companion embedded the passage, the model's z alone elsewhere."""
+        total = weight + self.weight
+        held = np.any(self.vectors != 0, axis=1)
+        z_c = standardise(self.vectors @ self.query, *dense_moments(self.query, self.mean, self.cov))
+        return np.where(held, (weight * z + self.weight * z_c) / total, z)
+
+
 def hybrid(
     query: np.ndarray,
     vectors: np.ndarray,
@@ -141,6 +181,7 @@ def hybrid(
     hubness: float = HUBNESS_WEIGHT,
     groups: np.ndarray | None = None,
     group_moments: list[tuple[np.ndarray, np.ndarray]] | None = None,
+    companion: Companion | None = None,
 ) -> np.ndarray:
     """Hybrid scores of candidate passages, higher is better.
 
@@ -156,6 +197,8 @@ def hybrid(
             times it is subtracted from the score (None or ``hubness=0``: no penalty).
         groups, group_moments: standardise the dense scores per passage language
             (``dense_z``) instead of over the whole corpus.
+        companion: a second model's query, the candidates' vectors by it (zero rows:
+            not embedded) and its corpus moments, with its weight (design (c)).
 
     Example:
         >>> scores = hybrid(q, V[ids], z_bm25[ids], mean, cov)
@@ -163,6 +206,9 @@ def hybrid(
     """
     penalty = hubness * density if density is not None and hubness else 0.0
     z = dense_z(query, vectors, mean, cov, groups, group_moments)
+    if companion is not None:
+        z = companion.blend(z, dense_weight)
+        dense_weight += companion.weight
     fused = weighted(z, z_keyword, dense_weight) - penalty
     if feedback <= 0 or beta == 0 or len(vectors) == 0:
         return fused

@@ -25,6 +25,7 @@ from app.engines.location import resolve
 from app.index.embedder import backend_for, get_embedder, model_name
 from app.index.errors import IndexUnavailable
 from app.index.manifest import read_manifest
+from app.index.models import recorded_design
 from app.index.onnx_model import threads
 from app.index.rows import PassageRow
 from app.index.store import StoredIndex
@@ -54,9 +55,10 @@ class Retriever:
     def __init__(self, index: StoredIndex | Backend, *, model: str | None = None):
         backend = LocalBackend(index) if isinstance(index, StoredIndex) else index
         recorded = backend.manifest["model"]
-        if model is not None and model_name(model) != recorded:
+        design = recorded_design(backend.manifest)
+        if model is not None and model_name(model) != design:
             raise IndexUnavailable(
-                f"{backend.location} was built with model {recorded!r}, not {model_name(model)!r}; "
+                f"{backend.location} was built with model {design!r}, not {model_name(model)!r}; "
                 f"rebuild with `newsdesk build --model {model}` or drop the model option"
             )
         self.backend = backend
@@ -65,6 +67,13 @@ class Retriever:
         self.index = backend.index if isinstance(backend, LocalBackend) else backend
         # questions are embedded at the index's precision (an fp32 index keeps fp32)
         self.embedder = get_embedder(recorded, backend=backend_for(backend.manifest.get("precision")))
+        # design (c): the English companion model (all-MiniLM-L6-v2), at the index's precision
+        companion = backend.manifest.get("companion")
+        self.companion = (
+            get_embedder(companion["model"], backend=backend_for(companion.get("precision")))
+            if companion
+            else None
+        )
         self._checked_dim = False
 
     def search(
@@ -118,34 +127,43 @@ class Retriever:
         return self._hybrid(text, k, n, filters)
 
     def _hybrid(self, text: str, k: int, n: int, filters: Filters):
-        """Candidates from both retrievers, re-scored by ``fusion.hybrid``. BM25 runs on
-        a worker thread while this one embeds the question and searches FAISS (both
-        release the GIL), when the backend allows it (``Backend.parallel_keyword``)."""
+        """Candidates from both retrievers, re-scored by ``fusion.hybrid``. BM25 (and the
+        companion's question embedding, design (c)) runs on a worker thread while this
+        one embeds the question and searches FAISS (all release the GIL), when the
+        backend allows it (``Backend.parallel_keyword``)."""
         depth = min(max(CANDIDATES, k), n)
-        pending = None
-        if self.backend.parallel_keyword:
-            pending = _keyword_pool.submit(self.backend.keyword, text, depth, filters)
+        family, language = self.embedder.spec.family, question_language(text)
+        weights = fusion.companion_weights(family, language) if self.companion is not None else None
+
+        def keyword_side():
+            found = self.backend.keyword(text, depth, filters)
+            return found, self.companion.encode([text], kind="query")[0] if weights else None
+
+        pending = _keyword_pool.submit(keyword_side) if self.backend.parallel_keyword else None
         query = self._embed(text)
         dense = self.backend.dense(query, depth, filters)
-        keyword = pending.result() if pending else self.backend.keyword(text, depth, filters)
+        keyword, asked = pending.result() if pending else keyword_side()
         keys = np.unique(np.concatenate([dense.keys, keyword.keys]))
         if not len(keys):
             return []
         z_keyword = fusion.standardise(keyword.score_of(keys), keyword.mean, keyword.std)
-        rows = self.backend.rows(keys)  # exact vectors, hubness z, language groups
+        rows = self.backend.rows(keys, companion=weights is not None)  # exact vectors, hubness z, groups
         moments = self.backend.moments()
-        family, language = self.embedder.spec.family, question_language(text)
+        companion = None
+        if weights is not None:
+            companion = fusion.Companion(asked, rows.companion, *moments.companion, weights[1])
         fused = fusion.hybrid(
             query,
             rows.vectors,
             z_keyword,
             moments.mean,
             moments.cov,
-            dense_weight=fusion.dense_weight(family, language),
+            dense_weight=weights[0] if weights else fusion.dense_weight(family, language),
             density=rows.density,  # hubness penalty: crowded passages step back
             hubness=fusion.hubness_weight(family, language),
             groups=rows.groups,  # a mixed archive: dense z per passage language
             group_moments=moments.groups,
+            companion=companion,  # design (c): the English companion's z, three-way
         )
         order = fusion.top_k(fused, k)
         return self._rows(keys[order], fused[order])
@@ -172,6 +190,17 @@ class Retriever:
         articles = self.backend.article_records(others)
         outlets = [Outlet(a.source, a.title, a.published, a.url, a.path) for a in articles.values()]
         return replace(hit, citation=replace(hit.citation, carried_by=tuple(outlets)))
+
+    def reader(self, question: str, passage_ids: list[str]):
+        """The embedder the answer composer scores sentences with, and the passages'
+        vectors by it: the English companion for an English question when it embedded
+        every one of the passages (it is the faster model, and the composer's weights
+        and the abstention rule were set on its scale), else the index's model."""
+        if self.companion is not None and question_language(question) == "en" and passage_ids:
+            vectors = self.backend.passage_vectors(passage_ids, companion=True)
+            if np.any(vectors != 0, axis=1).all():
+                return self.companion, vectors
+        return self.embedder, self.backend.passage_vectors(passage_ids)
 
     def _embed(self, question: str) -> np.ndarray:
         vector = self.embedder.encode([question], kind="query")[0]

@@ -81,7 +81,6 @@ _BULLET = re.compile(r"\s+(?=[•●▪■◆►]\s)")
 _DOUBLE_SPACE = re.compile(r"(?<=[.!?।\"”’)])[ ]{2,}(?=\S)")
 
 
-
 @dataclass(frozen=True)
 class Repaired:
     """The repaired paragraphs of a text (none of them empty) and what was done."""

@@ -42,6 +42,7 @@ _DATE_ONLY = re.compile(
     r"^(?:(?:published|updated|posted|date|dated)\b\s*:?\s*)?(?P<value>[\w ,.:/+-]{6,60})$", re.I
 )
 
+
 def sniff_bdnews24(text: str) -> bool:
     """True if the text looks like a saved bdnews24 page."""
     head = text.lstrip()[:2000]

@@ -31,9 +31,7 @@ ABBREVIATIONS = frozenset(
 # A candidate boundary: terminal punctuation, optional closers, whitespace, then
 # something that can start a sentence (Bangla has no capitals: any Bangla letter can);
 # or the dari (and double dari) before whitespace, which always ends a Bangla sentence.
-_BOUNDARY = re.compile(
-    r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9\u0980-\u09FF])|[।॥]+["'”’)\]]*(?=\s+\S)"""
-)
+_BOUNDARY = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9\u0980-\u09FF])|[।॥]+["'”’)\]]*(?=\s+\S)""")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 # A quotation longer than this is taken to be unbalanced (a stray quote mark) and
 # sentences split inside it as usual; real multi-sentence news quotes are shorter.

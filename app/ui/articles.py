@@ -134,14 +134,17 @@ def _start_build(seeds: Path, index_dir: Path) -> _Build:
 
 
 def _embedding_step() -> tuple[str, float | None]:
-    """What the build is doing, from its tqdm bars (the embedder's "Batches"): tqdm keeps
-    its live bars in a class-level set, readable from another thread."""
+    """What the build is doing, from its tqdm bars (the embedders' "embedding (model)",
+    one model after the other): tqdm keeps its live bars in a class-level set, readable
+    from another thread."""
     from tqdm import tqdm
 
     for bar in list(getattr(tqdm, "_instances", ())):
         # a disabled bar (no terminal) has no ``desc``
-        if getattr(bar, "desc", None) == "Batches" and getattr(bar, "total", None):
-            return f"Embedding new passages: batch {bar.n} of {bar.total}", bar.n / bar.total
+        desc = getattr(bar, "desc", None) or ""
+        if desc.startswith("embedding (") and getattr(bar, "total", None):
+            model = desc.removeprefix("embedding ")
+            return f"Embedding new passages {model}: batch {bar.n} of {bar.total}", bar.n / bar.total
     return "Reading the articles and updating the index…", None
 
 

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.index.models import recorded_design, split_design
 from app.text.dates import from_iso
 from app.text.language import language_name
 from app.types import Answer
@@ -96,7 +97,7 @@ def index_summary(index_dir: str | Path | None = None) -> str:
 
     Example:
         >>> index_summary()  # doctest: +ELLIPSIS
-        'Indexed: 1 article (English 1), 7 passages, built ...; index embeddings, model all-MiniLM-L6-v2'
+        'Indexed: 1 article (English 1), 7 passages, built ...; index embeddings, models multilingual-e5-...'
     """
     from app.search.retriever import get_retriever
 
@@ -111,8 +112,16 @@ def index_summary(index_dir: str | Path | None = None) -> str:
     return (
         f"Indexed: {articles} article{'s' * (articles != 1)} ({by_language}), "
         f"{passages} passage{'s' * (passages != 1)}, built {when}; "
-        f"index {index.folder.name}, model {manifest.get('model', 'unknown')}"
+        f"index {index.folder.name}, {_models(manifest)}"
     )
+
+
+def _models(manifest) -> str:
+    """The index's model, or its two (the default design), by their short names."""
+    if "model" not in manifest:
+        return "model unknown"
+    names = [m.rsplit("/", 1)[-1] for m in split_design(recorded_design(manifest)) if m]
+    return f"model{'s' * (len(names) > 1)} {' + '.join(names)}"
 
 
 def example_questions(index_dir: str | Path | None = None, n: int = 3) -> list[str]:

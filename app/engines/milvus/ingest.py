@@ -36,8 +36,9 @@ from app.index import build as local_build
 from app.index import density
 from app.index.embedder import FP32, get_embedder
 from app.index.errors import IndexUnavailable
-from app.index.models import choose_model
+from app.index.models import choose_model, reads_english, recorded_design, split_design
 from app.index.passages import split_passages
+from app.index.vectors import Moments
 from app.news.enrich import enrich, stories
 from app.news.syndication import decode
 from app.sources import load_articles
@@ -72,12 +73,17 @@ def build_milvus(
     if record and not record.get("dirty") and local_build._unchanged(record, source, reading, model):
         return local_build._report_unchanged(record, started, Path(str(location)))
     loaded = load_articles(source, keep_all=keep_all, field_map=field_map, tz=tz, progress=progress)
-    name = choose_model(loaded.languages(), model)
+    design = choose_model(loaded.languages(), model)
+    name, second = split_design(design)  # the model, and design (c)'s English companion
     precision = local_build._precision(name)  # int8 and fp32 vectors are never mixed
-    if record and (record.get("model"), record.get("precision", FP32)) != (name, precision):
+    companion = local_build._companion_record(second)
+    if record and (
+        (record.get("model"), record.get("precision", FP32), local_build._companion_of(record))
+        != (name, precision, companion)
+    ):
         raise IndexUnavailable(
-            f"{location} was built with model {record.get('model')!r} ({record.get('precision', FP32)}), "
-            f"not {name!r} ({precision}); build into another collection ({location}#other) or drop this one"
+            f"{location} was built with model {recorded_design(record)!r} ({record.get('precision', FP32)}), "
+            f"not {design!r} ({precision}); build into another collection ({location}#other) or drop this one"
         )
     stored = {r["article_id"]: r for r in store.article_index()} if record else {}
     prints = {a.article_id: fingerprint(a) for a in loaded.articles}
@@ -87,27 +93,35 @@ def build_milvus(
     gone = sorted(set(stored) - set(prints))
     embed = encode or (lambda n, texts: get_embedder(n).encode(texts, progress=progress))
     dim = int((record or {}).get("dimension") or 0) or get_embedder(name).dim
-    store.create(dim)
+    if companion:
+        companion["dimension"] = get_embedder(second).dim
+    store.create(dim, companion["dimension"] if companion else None)
     if not store.has_field("passages", "kth"):
         raise IndexUnavailable(
             f"{location} was built by an older newsdesk (its passages keep no kth for exact hubness "
             f"updates); build into another collection ({location}#other) or drop this one and build again"
         )
     was_dirty = bool(record and record.get("dirty"))
-    store.put_json(
-        "record", {**(record or {}), "model": name, "precision": precision, "dimension": dim, "dirty": True}
-    )
-    stats = _load_stats(store, dim) if record and not was_dirty else Stats(dim)
+    described = {
+        "model": name,
+        "precision": precision,
+        "dimension": dim,
+        **({"companion": companion} if companion else {}),
+    }
+    store.put_json("record", {**(record or {}), **described, "dirty": True})
+    cdim = companion["dimension"] if companion else None
+    fields = STAT_FIELDS + (["companion"] if companion else [])
+    stats = _load_stats(store, dim, cdim) if record and not was_dirty else _new_stats(dim, cdim)
     # hubness densities up to HUBNESS_MAX_PASSAGES, as locally (new passages estimated at
     # ~300 characters each: they are split run by run)
     dense_on = stats.n + sum(len(a.body) for a in fresh) / 300 <= density.HUBNESS_MAX_PASSAGES
-    old_rows = store.passages_of(gone, STAT_FIELDS) if gone else []  # removed articles' first:
+    old_rows = store.passages_of(gone, fields) if gone else []  # removed articles' first:
     store.delete_passages([r["id"] for r in old_rows])  # new densities never count them
     stats.add(old_rows, sign=-1)
     removed, added_ids = [r["vector"] for r in old_rows], set()
     old_ids, new_ids = {r["id"] for r in old_rows}, set()
     for chunk in _chunks(fresh):
-        old, new, written = _ingest(store, stats, chunk, set(stored), prints, embed, name, removed)
+        old, new, written = _ingest(store, stats, chunk, set(stored), prints, embed, (name, second), removed)
         old_ids |= old
         new_ids |= new
         added_ids |= written
@@ -117,15 +131,14 @@ def build_milvus(
     store.delete_articles(gone)
     _regroup(store)
     if was_dirty or stats.drifted():
-        stats = _recount(store, dim)
+        stats = _recount(store, dim, cdim)
     else:
         _put_terms(store, stats)
     store.put_blob("stats", stats.to_bytes())
     count = store.count()
     added = len(new_ids - old_ids)
     generation = int((record or {}).get("generation", 0)) + 1
-    done = _record(name, dim, count, loaded, reading, source, generation)
-    done["precision"] = precision
+    done = {**_record(name, dim, count, loaded, reading, source, generation), **described}
     done["newest"] = done["newest"].isoformat() if done["newest"] else None
     store.put_json("record", done)
     store.put_json("generation", {"generation": generation})
@@ -134,7 +147,7 @@ def build_milvus(
         loaded,
         started=started,
         index_dir=str(location),
-        model=name,
+        model=design,
         passages=count,
         added=added,
         removed=len(old_ids - new_ids),
@@ -156,26 +169,36 @@ def _chunks(articles: list) -> Iterator[list]:
         yield run
 
 
-def _ingest(store, stats, articles, stored: set[str], prints, embed, name, removed: list):
+def _ingest(store, stats, articles, stored: set[str], prints, embed, names, removed: list):
     """Write one run of new or changed articles: passages (vectors, densities and k-th
     cosines reused by id, the rest embedded, their densities left to ``maintain``), the
     old passages they replace deleted (their vectors appended to ``removed``), then their
-    records; the statistics move by the difference. Returns the old and the new passage
-    ids, and the ids of the passages not stored before."""
+    records; the statistics move by the difference. ``names``: the model and the English
+    companion (None: none). Returns the old and the new passage ids, and the ids of the
+    passages not stored before."""
+    name, second = names
     enriched = enrich(articles)
     passages = [p for a in enriched for p in split_passages(a)]
-    wanted = ["id", "vector", "density", "kth"]
-    known = store.get_passages([p.passage_id for p in passages], wanted) if stored else {}
+    extra = ["companion"] if second else []
+    known = (
+        store.get_passages([p.passage_id for p in passages], ["id", "vector", "density", "kth", *extra])
+        if stored
+        else {}
+    )
     todo = [p for p in passages if p.passage_id not in known]
     vectors = {k: np.asarray(row["vector"], np.float32) for k, row in known.items()}
     if todo:
         vectors.update(zip((p.passage_id for p in todo), embed(name, [p.text for p in todo]), strict=True))
+    companions = _companions(enriched, passages, known, embed, second) if second else None
     replaced = sorted({a.article_id for a in articles} & stored)
-    old_rows = store.passages_of(replaced, STAT_FIELDS) if replaced else []
+    old_rows = store.passages_of(replaced, STAT_FIELDS + extra) if replaced else []
     new_ids = {p.passage_id for p in passages}
     store.delete_passages([r["id"] for r in old_rows if r["id"] not in new_ids])
     removed += [r["vector"] for r in old_rows if r["id"] not in new_ids]
     rows = _rows(enriched, passages, vectors, terms=keyword_terms([p.text for p in passages]))
+    if companions is not None:
+        for r in rows:
+            r["companion"] = companions[r["id"]]
     for r in rows:
         if r["id"] in known:
             r["density"], r["kth"] = float(known[r["id"]]["density"]), float(known[r["id"]]["kth"])
@@ -184,6 +207,19 @@ def _ingest(store, stats, articles, stored: set[str], prints, embed, name, remov
     stats.add(old_rows, sign=-1)
     stats.add(rows)
     return {r["id"] for r in old_rows}, new_ids, {p.passage_id for p in todo}
+
+
+def _companions(articles, passages, known: dict, embed, second: str) -> dict[str, np.ndarray]:
+    """The English companion's vector of every passage (by id): stored ones reused,
+    the new English ones embedded, zeros for the rest (as ``app.index.update``)."""
+    language = {a.article_id: a.language for a in articles}
+    out = {k: np.asarray(row["companion"], np.float32) for k, row in known.items()}
+    english = [p for p in passages if p.passage_id not in out and reads_english(language[p.article_id])]
+    if english:
+        embedded = embed(second, [p.text for p in english])
+        out.update(zip((p.passage_id for p in english), embedded, strict=True))
+    zeros = np.zeros(len(next(iter(out.values()))) if out else get_embedder(second).dim, np.float32)
+    return {p.passage_id: out.get(p.passage_id, zeros) for p in passages}
 
 
 def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[dict]:
@@ -213,9 +249,13 @@ def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[
     return rows
 
 
-def _load_stats(store: MilvusStore, dim: int) -> Stats:
+def _new_stats(dim: int, companion_dim: int | None) -> Stats:
+    return Stats(dim, companion=Moments(companion_dim) if companion_dim else None)
+
+
+def _load_stats(store: MilvusStore, dim: int, companion_dim: int | None) -> Stats:
     data = store.get_blob("stats")
-    return Stats.from_bytes(data) if data is not None else Stats(dim)
+    return Stats.from_bytes(data) if data is not None else _new_stats(dim, companion_dim)
 
 
 def _put_terms(store: MilvusStore, stats: Stats) -> None:
@@ -229,11 +269,11 @@ def _put_terms(store: MilvusStore, stats: Stats) -> None:
     stats.terms = {}
 
 
-def _recount(store: MilvusStore, dim: int) -> Stats:
+def _recount(store: MilvusStore, dim: int, companion_dim: int | None) -> Stats:
     """Every statistic again from the stored passages (after an interrupted build, or
     when avgdl drifted)."""
-    rows = store.scan("passages", "", STAT_FIELDS)
-    stats = Stats(dim)
+    rows = store.scan("passages", "", STAT_FIELDS + (["companion"] if companion_dim else []))
+    stats = _new_stats(dim, companion_dim)
     stats.avgdl = sum(len(r["terms"].split()) for r in rows) / len(rows) if rows else 0.0
     stats.add(rows)
     store.clear_terms()

@@ -11,7 +11,10 @@
                        and removed vectors with: ``densities``), and the filter fields
                        ``language``, ``source_key`` (outlet, case-folded),
                        ``published`` (UTC seconds), ``published_day`` (YYYYMMDD in the
-                       article's own time zone) and ``dated``.
+                       article's own time zone) and ``dated``; with an English
+                       companion model (design (c), ``app.index.models.BOTH``)
+                       also ``companion``, its vector (zeros: a passage it did not
+                       embed), read for re-scoring, never searched (FLAT).
 ``<prefix>_articles``  the article records: row ``<id>:0`` holds the fields as JSON,
                        the story, the MinHash signature and a fingerprint of the
                        article as read; rows ``<id>:1..`` hold the body in pieces
@@ -43,11 +46,11 @@ def names(prefix: str) -> dict[str, str]:
     return {c: f"{prefix}_{c}" for c in COLLECTIONS}
 
 
-def create(client, prefix: str, dim: int, *, lite: bool) -> None:
+def create(client, prefix: str, dim: int, *, lite: bool, companion_dim: int | None = None) -> None:
     """Create the collections that do not exist yet (idempotent)."""
     module = _module()
     named = names(prefix)
-    makers = {"passages": lambda: _passages(module, client, dim, lite)}
+    makers = {"passages": lambda: _passages(module, client, dim, lite, companion_dim)}
     for kind, name in named.items():
         if client.has_collection(name):
             continue
@@ -61,7 +64,7 @@ def _module():
     return pymilvus()
 
 
-def _passages(m, client, dim: int, lite: bool):
+def _passages(m, client, dim: int, lite: bool, companion_dim: int | None):
     t = m.DataType
     s = m.MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
     s.add_field("id", t.VARCHAR, is_primary=True, max_length=128)
@@ -82,6 +85,8 @@ def _passages(m, client, dim: int, lite: bool):
     s.add_field("published", t.DOUBLE)
     s.add_field("published_day", t.INT64)
     s.add_field("dated", t.BOOL)
+    if companion_dim:
+        s.add_field("companion", t.FLOAT_VECTOR, dim=companion_dim)
     s.add_function(
         m.Function(
             name="bm25",
@@ -95,6 +100,8 @@ def _passages(m, client, dim: int, lite: bool):
         params.add_index("vector", index_type="FLAT", metric_type="IP")
     else:
         params.add_index("vector", index_type="HNSW", metric_type="IP", params=HNSW)
+    if companion_dim:  # Milvus loads a collection only with every vector field indexed
+        params.add_index("companion", index_type="FLAT", metric_type="IP")
     params.add_index(
         "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
         params={"bm25_k1": K1, "bm25_b": B},

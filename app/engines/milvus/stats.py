@@ -3,6 +3,8 @@
 - **Dense moments**: per language, the passage count and the sums of the vectors and of
   their outer products (``app.index.vectors.moment_sums``); added at ingest and
   subtracted for removed passages, so the mean and covariance are exact.
+- **Companion moments** (design (c)): the same sums of the English companion's vectors
+  over the passages it embedded (one group).
 - **Density moments**: count, sum and sum of squares of the raw hubness densities, for
   the z the hybrid subtracts.
 - **Keyword moments**: Milvus scores BM25 (``(k1 + 1)`` times bm25s' score) but has no
@@ -29,6 +31,7 @@ from app.index.keyword import K1, B, term_key
 from app.index.vectors import Moments
 
 AVGDL_DRIFT = 0.02  # recompute the term weights when avgdl moves by more than 2%
+COMPANION = "companion__"  # prefix of the companion's sums in the stored blob
 MILVUS_BM25_SCALE = K1 + 1  # Milvus' BM25 = (k1 + 1) x bm25s' (measured: 2.500000)
 
 
@@ -53,6 +56,7 @@ class Stats:
     density: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # count, sum, sum sq
     moments: Moments | None = None
     terms: dict[int, list[float]] = field(default_factory=dict)  # key -> [df, s1, s2] changes
+    companion: Moments | None = None  # the companion's moment sums (design (c)), else None
 
     def __post_init__(self):
         if self.moments is None:
@@ -61,12 +65,16 @@ class Stats:
     def add(self, rows: list[dict], sign: int = 1) -> set[int]:
         """Add (``sign`` -1: remove) passage rows (vector, terms, density, language);
         returns the term keys whose sums changed (their df/s1/s2 deltas in ``terms``)."""
+        from app.index.segment import companion_sums
         from app.index.vectors import moment_sums
 
         if not rows:
             return set()
         vectors = np.asarray([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), self.dim)
         self.moments.add(moment_sums(vectors, np.array([r["language"] for r in rows], dtype=object)), sign)
+        if self.companion is not None:
+            extra = np.asarray([r["companion"] for r in rows], dtype=np.float32).reshape(len(rows), -1)
+            self.companion.add(companion_sums(extra), sign)
         self.n += sign * len(rows)
         docs = [decode_terms(r["terms"]) for r in rows]
         self.total_len += sign * sum(len(d) for d in docs)
@@ -106,6 +114,9 @@ class Stats:
 
     def to_bytes(self) -> bytes:
         sums = self.moments.as_sums()
+        if self.companion is not None:
+            sums.update({COMPANION + k: v for k, v in self.companion.as_sums().items()})
+            sums[COMPANION + "dim"] = np.array(self.companion.dim)
         scalars = np.array([self.n, self.total_len, self.avgdl, *self.density], dtype=np.float64)
         buffer = io.BytesIO()
         np.savez(buffer, scalars=scalars, dim=np.array(self.dim), **sums)
@@ -117,7 +128,11 @@ class Stats:
             arrays = {k: saved[k] for k in saved.files}
         n, total_len, avgdl, *density = arrays.pop("scalars").tolist()
         stats = cls(int(arrays.pop("dim")), int(n), total_len, avgdl, list(density))
+        extra = {k[len(COMPANION) :]: arrays.pop(k) for k in list(arrays) if k.startswith(COMPANION)}
         stats.moments.add(arrays)
+        if extra:
+            stats.companion = Moments(int(extra.pop("dim")))
+            stats.companion.add(extra)
         return stats
 
 

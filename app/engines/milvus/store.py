@@ -65,9 +65,11 @@ class MilvusStore:
     def exists(self) -> bool:
         return bool(self.call("has_collection", self.names["meta"]))
 
-    def create(self, dim: int) -> None:
+    def create(self, dim: int, companion_dim: int | None = None) -> None:
         try:
-            schema.create(self.client, self.location.prefix, dim, lite=self.location.lite)
+            schema.create(
+                self.client, self.location.prefix, dim, lite=self.location.lite, companion_dim=companion_dim
+            )
         except Exception as err:
             raise milvus_client.unavailable(self.location, err) from None
 

@@ -52,7 +52,7 @@ class LocalBackend:
             found.rows[order].astype(np.int64), found.scores[order], found.mean, found.std, found.of
         )
 
-    def rows(self, keys: np.ndarray) -> CandidateRows:
+    def rows(self, keys: np.ndarray, companion: bool = False) -> CandidateRows:
         keys = np.asarray(keys, dtype=np.int64)
         density = self.index.density
         grouped = self.index.language_groups
@@ -60,11 +60,15 @@ class LocalBackend:
             self.index.rows(keys),  # read from disk, a row at a time
             density[keys] if density is not None else None,
             grouped[0][keys] if grouped is not None else None,
+            self.index.companion_rows(keys) if companion else None,
         )
 
     def moments(self) -> DenseMoments:
         grouped = self.index.language_groups
-        return DenseMoments(self.index.mean, self.index.cov, grouped[1] if grouped is not None else None)
+        companion = self.index.companion_moments if self.index.companion else None
+        return DenseMoments(
+            self.index.mean, self.index.cov, grouped[1] if grouped is not None else None, companion
+        )
 
     def passages(self, keys: np.ndarray) -> list[PassageRow]:
         return [self.index.passages[int(k)] for k in keys]
@@ -75,5 +79,6 @@ class LocalBackend:
     def story_members(self, story_id: str) -> list[str]:
         return self.index.story_members(story_id)
 
-    def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
-        return self.index.rows([self.index.row_of(p) for p in passage_ids])
+    def passage_vectors(self, passage_ids: Sequence[str], companion: bool = False) -> np.ndarray:
+        rows = [self.index.row_of(p) for p in passage_ids]
+        return self.index.companion_rows(rows) if companion else self.index.rows(rows)

@@ -76,7 +76,9 @@ class MilvusBackend:
         by_language = self.stats.moments.by_language()
         self._codes = {c: g for g, c in enumerate(by_language)}
         groups = [by_language[c] for c in by_language] + [(mean, cov)] if by_language else None
-        self._moments = DenseMoments(mean, cov, groups)
+        companion = self.stats.companion.moments() if self.stats.companion is not None else None
+        self._moments = DenseMoments(mean, cov, groups, companion)
+        self._fields = ROW_FIELDS + (["companion"] if record.get("companion") else [])
         self._density = self.stats.density_moments()
         self._rows: dict[str, dict] = {}
         self._articles: dict[str, StoredArticle] = {}
@@ -139,14 +141,16 @@ class MilvusBackend:
             self._rows.clear()
         missing = [k for k in keys if k not in self._rows]
         if missing:
-            for key, row in self.store.get_passages(missing, ROW_FIELDS).items():
+            for key, row in self.store.get_passages(missing, self._fields).items():
                 row["vector"] = np.asarray(row["vector"], dtype=np.float32)
+                if "companion" in row:
+                    row["companion"] = np.asarray(row["companion"], dtype=np.float32)
                 self._rows[key] = row
         return [self._rows[k] for k in keys]
 
-    def rows(self, keys: np.ndarray) -> CandidateRows:
+    def rows(self, keys: np.ndarray, companion: bool = False) -> CandidateRows:
         rows = self._fetch(list(keys.tolist()))
-        vectors = np.asarray([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), self.dim)
+        vectors = _stack(rows, "vector", self.dim)
         density = None
         if self._density is not None:
             mean, std = self._density
@@ -155,7 +159,7 @@ class MilvusBackend:
         if self._codes:
             other = len(self._codes)
             groups = np.array([self._codes.get(r["language"], other) for r in rows], dtype=np.int32)
-        return CandidateRows(vectors, density, groups)
+        return CandidateRows(vectors, density, groups, _stack(rows, "companion", None) if companion else None)
 
     def moments(self) -> DenseMoments:
         return self._moments
@@ -185,9 +189,9 @@ class MilvusBackend:
             self._stories[story_id] = self.store.story_members([story_id]).get(story_id, [])
         return self._stories[story_id]
 
-    def passage_vectors(self, passage_ids: Sequence[str]) -> np.ndarray:
+    def passage_vectors(self, passage_ids: Sequence[str], companion: bool = False) -> np.ndarray:
         rows = self._fetch(list(passage_ids))
-        return np.asarray([r["vector"] for r in rows], dtype=np.float32).reshape(len(rows), self.dim)
+        return _stack(rows, "companion", None) if companion else _stack(rows, "vector", self.dim)
 
 
 class Where(str):
@@ -196,6 +200,11 @@ class Where(str):
     @property
     def name(self) -> str:
         return str(self)
+
+
+def _stack(rows: list[dict], field: str, dim: int | None) -> np.ndarray:
+    """One vector field of some passage rows as an (n, dim) float32 matrix."""
+    return np.asarray([r[field] for r in rows], dtype=np.float32).reshape(len(rows), -1 if rows else dim or 0)
 
 
 def _zeros(keys: np.ndarray) -> np.ndarray:
