@@ -124,6 +124,18 @@ def table(headers: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
+def constants(module) -> dict:
+    """A module's upper-case constants as JSON takes them: tuple keys (``("e5", "en")``)
+    joined with "/"."""
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {"/".join(k) if isinstance(k, tuple) else k: plain(v) for k, v in value.items()}
+        return value
+
+    return {k: plain(v) for k, v in vars(module).items() if k.isupper() and not k.startswith("_")}
+
+
 def write_result(name: str, result: dict, out: Path | str | None = None) -> Path:
     """Write ``result`` as ``<out>/<name>.json`` (default ``benchmarks/results/``)."""
     out = Path(out or RESULTS)

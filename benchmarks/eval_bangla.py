@@ -39,7 +39,7 @@ from app.index.models import MINILM, MULTILINGUAL
 from app.search import fusion
 from app.search.query import drop_quiz_phrasing
 from benchmarks import bangla, ensemble, vectors
-from benchmarks.common import RESULTS, headline, machine, say, table, write_result
+from benchmarks.common import RESULTS, constants, headline, machine, say, table, write_result
 from benchmarks.eval_retrieval import app_orders
 from benchmarks.harness import Bm25sVariant, Harness, print_table
 from benchmarks.harness import row as harness_row
@@ -161,7 +161,7 @@ def reference_rows(bangla_set: bangla.BanglaSet) -> list[dict]:
 
 def fusion_constants() -> dict:
     """The fusion constants the app has today (the dense weight may depend on language)."""
-    return {k: v for k, v in vars(fusion).items() if k.isupper() and not k.startswith("_")}
+    return constants(fusion)
 
 
 def _model(h: Harness) -> str:

@@ -38,7 +38,7 @@ from app.search import fusion
 from app.search.query import drop_quiz_phrasing
 from app.search.retriever import Retriever
 from benchmarks import bangla, clir, ensemble, rtqa, vectors
-from benchmarks.common import headline, machine, percentiles, say, table, write_result
+from benchmarks.common import constants, headline, machine, percentiles, say, table, write_result
 from benchmarks.eval_bangla import score_set
 from benchmarks.eval_retrieval import app_orders
 from benchmarks.harness import Harness, print_table
@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         "speed": rates,
         "build_costs": costs,
         "latency": lat,
-        "fusion_constants": {k: v for k, v in vars(fusion).items() if k.isupper()},
+        "fusion_constants": constants(fusion),
         "seconds": round(time.perf_counter() - started, 1),
     }
     write_result("eval_models", result, args.out)
