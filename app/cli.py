@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         help="both (multilingual-e5-small for every passage and all-MiniLM-L6-v2 for the English "
         "ones, fused: the best retrieval, ~1.2x the embedding time of multilingual alone), "
         "multilingual (multilingual-e5-small alone), minilm (all-MiniLM-L6-v2 alone: English only, "
-        "~6x faster to build than both), or a sentence-transformers name or path (default: "
+        "4-6x faster to build than both), or a sentence-transformers name or path (default: "
         "$NEWSDESK_MODEL, else both, or multilingual for an archive without English articles)",
     )
     _reading_options(build)
