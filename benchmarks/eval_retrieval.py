@@ -76,18 +76,38 @@ def rocchio_orders(
     ]
 
 
-def app_orders(h: Harness, texts: list[str], mode: str) -> tuple[list[np.ndarray], float]:
-    """End to end through ``Retriever.search``; returns orders and the p50 seconds a query."""
+def app_orders(
+    h: Harness, texts: list[str], mode: str, *, copies: bool = False
+) -> tuple[list[np.ndarray], float]:
+    """End to end through ``Retriever.search``; returns orders and the p50 seconds a query.
+    ``copies``: a hit whose citation lists the gold record among the copies of its story
+    (``carried_by``: the app folds near-identical passages of one story into one hit
+    citing every copy) counts as the gold record's passage; ``texts`` must then be the
+    harness's questions, in order."""
     orders, times = [], []
-    for text in texts:
+    for i, text in enumerate(texts):
         if not text.strip():  # the app refuses an empty question (one BanglaQuAD question): a miss
             orders.append(np.zeros(0, dtype=np.int64))
             continue
         t0 = time.perf_counter()
         hits = h.retriever.search(text, CUTOFF, mode=mode)
         times.append(time.perf_counter() - t0)
-        orders.append(np.array([h.index.row_of(hit.citation.passage_id) for hit in hits], dtype=np.int64))
+        rows = [h.index.row_of(hit.citation.passage_id) for hit in hits]
+        if copies:
+            rows = [_gold_copy(h, i, row, hit) for row, hit in zip(rows, hits, strict=True)]
+        orders.append(np.array(rows, dtype=np.int64))
     return orders, float(np.median(times))
+
+
+def _gold_copy(h: Harness, i: int, row: int, hit) -> int:
+    """``row``, or a gold row of question ``i`` when the hit cites the gold record as a copy."""
+    if row in h.gold[i]:
+        return row
+    for outlet in hit.citation.carried_by:
+        found = [r for r in h.rows_by_url.get(outlet.url or "", ()) if r in h.gold[i]]
+        if found:
+            return found[0]
+    return row
 
 
 def answer_accuracy(h: Harness, orders: list[np.ndarray]) -> dict:

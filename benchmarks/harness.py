@@ -76,6 +76,7 @@ class Harness:
         # A question whose evidence record the project's reader rejected has no gold
         # passage: it counts as a miss (and is counted in ``missing_gold``).
         self.gold = [set(by_url.get(q.evidence_url, ())) for q in questions]
+        self.rows_by_url = by_url
         self.missing_gold = sum(not g for g in self.gold)
         self.dev = np.array([is_dev(q.question_id) for q in questions])
         # True for the passages of the protocol's evidence records, False for distractors
