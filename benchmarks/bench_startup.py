@@ -2,7 +2,9 @@
 
 Runs ``python -c "from app import ask; ask(...)"`` in fresh processes against the
 100k-passage index built by ``benchmarks.bench_scale`` and the synthetic 1M one
-(``bench_scale.million_index``, built once if missing), and, in one process, the parts:
+(``bench_scale.million_index``, built once if missing), both MiniLM's, plus the seed
+articles indexed with MiniLM alone and with the default design (the second model's
+start-up, same text, same run), and, in one process, the parts:
 importing newsdesk, loading the index (integrity by size and modification time, the
 default) against hashing every file (``verify``), the first question (which loads the
 query model and the keyword postings), and resident memory after it, less the same
@@ -20,6 +22,7 @@ import json
 import time
 from pathlib import Path
 
+from app.index.models import recorded_design
 from benchmarks.common import CACHE, folder_bytes, headline, machine, run_python, table, write_result
 
 QUESTION = "what did the central bank say about interest rates"
@@ -66,6 +69,7 @@ def measure(index: str, runs: int) -> dict:
     totals.sort()
     return {
         "index": index,
+        "design": recorded_design(manifest),
         "passages": manifest["count"],
         "segments": len(manifest["segments"]),
         "disk_mb": round(folder_bytes(Path(index)) / 2**20, 1),
@@ -73,6 +77,22 @@ def measure(index: str, runs: int) -> dict:
         "parts": parts,
         "index_bytes_per_passage": round(parts["index_rss_bytes"] / manifest["count"]),
     }
+
+
+def design_indexes() -> list[Path]:
+    """The seed articles indexed with MiniLM alone and with the default design (models.BOTH):
+    the 100k and 1M indexes are MiniLM's (``make bench``), and start-up differs by the
+    query models a design loads, not by its size."""
+    from app.index.build import build_index
+    from app.index.locations import default_seeds_dir
+    from app.index.models import BOTH, MINILM
+
+    folders = []
+    for name, model in (("minilm", MINILM), ("both", BOTH)):
+        folder = CACHE / f"startup-seeds-{name}"
+        build_index(default_seeds_dir(), folder, model=model)  # a no-op once built
+        folders.append(folder)
+    return folders
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,12 +108,13 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import bench_scale
 
         folders = [CACHE / "index-100k", bench_scale.million_index(CACHE / "index-100k")]
+        folders += design_indexes()  # what the default design adds, the same text under both
     points = [measure(str(Path(f).resolve()), args.runs) for f in folders]
     rows = []
     for p in points:
         parts = p["parts"]
         rows += [
-            [f"{p['passages']:,} passages ({p['disk_mb']} MB on disk)", "", ""],
+            [f"{p['passages']:,} passages ({p['disk_mb']} MB on disk), {p['design']}", "", ""],
             [
                 f"process start to first answer (median of {args.runs})",
                 p["process_start_to_first_answer_s"]["median"],

@@ -100,10 +100,8 @@ def build_index(
         precision = _precision(primary)
         companion = _companion_record(second)
         if old is not None and (
-            old.manifest["model"] != primary
-            or old.manifest.get("embed_recipe") != EMBED_RECIPE
-            or old.manifest.get("precision", FP32) != precision
-            or _companion_of(old.manifest) != companion
+            old.manifest.get("embed_recipe") != EMBED_RECIPE
+            or design_of(old.manifest) != (primary, precision, companion)
         ):
             old, stored = None, {}  # another model or precision: every vector is embedded again
 
@@ -259,9 +257,7 @@ def _unchanged(recorded: dict, source, reading: dict, model: str | None) -> bool
     if recorded.get("reading") != reading or recorded.get("embed_recipe") != EMBED_RECIPE:
         return False
     primary, second = split_design(choose_model(recorded.get("languages") or {}, model))
-    if primary != recorded.get("model") or _precision(primary) != recorded.get("precision", FP32):
-        return False
-    if _companion_record(second) != _companion_of(recorded):
+    if design_of(recorded) != (primary, _precision(primary), _companion_record(second)):
         return False
     hashes, stamps = recorded.get("files") or {}, recorded.get("file_stamps") or {}
     found = listing(source, reading["keep_all"])
@@ -282,9 +278,12 @@ def _companion_record(name: str | None) -> dict | None:
     return {"model": name, "precision": _precision(name)} if name else None
 
 
-def _companion_of(recorded: dict) -> dict | None:
+def design_of(recorded: dict) -> tuple[str | None, str, dict | None]:
+    """What decides an index's vectors, as a manifest (or a Milvus record) says: its
+    model, that model's precision, and its companion (``_companion_record``'s form)."""
     found = recorded.get("companion")
-    return {"model": found["model"], "precision": found.get("precision", FP32)} if found else None
+    companion = {"model": found["model"], "precision": found.get("precision", FP32)} if found else None
+    return recorded.get("model"), recorded.get("precision", FP32), companion
 
 
 def _reading(keep_all: bool, field_map, tz) -> dict:

@@ -44,7 +44,7 @@ import numpy as np
 from app.index import columns
 from app.index.files import fsync_dir, sha256
 from app.index.keyword import KeywordPostings
-from app.index.vectors import RowReader, index_kind, make_index, moment_sums
+from app.index.vectors import RowReader, companion_sums, index_kind, make_index, moment_sums
 from app.news import syndication
 from app.types import StoredArticle
 
@@ -66,20 +66,6 @@ class SegmentParts:
     articles: list[StoredArticle]
     postings: KeywordPostings
     companion: np.ndarray | None = None  # (passages, dim) float32: the companion model's
-
-
-COMPANION_GROUP = "all"  # the companion's moments are over every passage it embedded
-
-
-def embedded_rows(vectors: np.ndarray) -> np.ndarray:
-    """Which rows of a companion matrix hold a vector (the others are zeros)."""
-    return np.any(np.asarray(vectors) != 0, axis=1)
-
-
-def companion_sums(vectors: np.ndarray) -> dict[str, np.ndarray]:
-    """The moment sums of the rows of a companion matrix that hold a vector."""
-    part = np.asarray(vectors)[embedded_rows(vectors)]
-    return moment_sums(part, np.full(len(part), COMPANION_GROUP, dtype=object))
 
 
 def write_segment(folder: Path, parts: SegmentParts, *, trained=None) -> tuple[str, dict[str, str]]:

@@ -31,9 +31,9 @@ from app.index.errors import IndexUnavailable
 from app.index.keyword import KeywordScorer
 from app.index.manifest import FIX, read_file, read_manifest
 from app.index.rows import Articles, Passages, live_row
-from app.index.segment import Segment, companion_sums
+from app.index.segment import Segment
 from app.index.state import read_state
-from app.index.vectors import Moments
+from app.index.vectors import Moments, companion_sums
 from app.types import StoredArticle
 
 

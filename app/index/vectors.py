@@ -118,6 +118,21 @@ def moment_sums(vectors: np.ndarray, languages: np.ndarray) -> dict[str, np.ndar
     return sums
 
 
+COMPANION_GROUP = "all"  # a companion model's moments are over every passage it embedded
+
+
+def embedded_rows(vectors: np.ndarray) -> np.ndarray:
+    """Which rows of a companion model's matrix hold a vector: it leaves zeros for the
+    passages it does not embed (``app.index.models``: not English)."""
+    return np.any(np.asarray(vectors) != 0, axis=1)
+
+
+def companion_sums(vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """The moment sums of the rows of a companion model's matrix that hold a vector."""
+    part = np.asarray(vectors)[embedded_rows(vectors)]
+    return moment_sums(part, np.full(len(part), COMPANION_GROUP, dtype=object))
+
+
 class Moments:
     """Running moment sums per language (``moment_sums``' dictionaries added or
     subtracted), and the mean and covariance they give."""

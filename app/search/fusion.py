@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app.index.vectors import embedded_rows
+
 # Weight of the dense retriever in the hybrid. 0.8 is the reference weighted fusion of
 # the RealTimeQA data's BASELINES.md, and also the best of 0.5-0.9 on the dev half of
 # RealTimeQA in benchmarks/eval_retrieval.py (0.7: -0.4 R@5 and -1.2 MRR; 0.9: -2 points).
@@ -162,7 +164,7 @@ class Companion:
         the pair weighs ``weight + self.weight``: ``weight * z + self.weight * z_c``
         where the companion embedded the passage, the model's z alone elsewhere."""
         total = weight + self.weight
-        held = np.any(self.vectors != 0, axis=1)
+        held = embedded_rows(self.vectors)
         z_c = standardise(self.vectors @ self.query, *dense_moments(self.query, self.mean, self.cov))
         return np.where(held, (weight * z + self.weight * z_c) / total, z)
 

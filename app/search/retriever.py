@@ -29,6 +29,7 @@ from app.index.models import recorded_design
 from app.index.onnx_model import threads
 from app.index.rows import PassageRow
 from app.index.store import StoredIndex
+from app.index.vectors import embedded_rows
 from app.news.syndication import near_duplicate
 from app.search import fusion
 from app.search.backend import Backend, open_backend
@@ -198,7 +199,7 @@ class Retriever:
         and the abstention rule were set on its scale), else the index's model."""
         if self.companion is not None and question_language(question) == "en" and passage_ids:
             vectors = self.backend.passage_vectors(passage_ids, companion=True)
-            if np.any(vectors != 0, axis=1).all():
+            if embedded_rows(vectors).all():
                 return self.companion, vectors
         return self.embedder, self.backend.passage_vectors(passage_ids)
 

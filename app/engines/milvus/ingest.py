@@ -77,10 +77,7 @@ def build_milvus(
     name, second = split_design(design)  # the model, and design (c)'s English companion
     precision = local_build._precision(name)  # int8 and fp32 vectors are never mixed
     companion = local_build._companion_record(second)
-    if record and (
-        (record.get("model"), record.get("precision", FP32), local_build._companion_of(record))
-        != (name, precision, companion)
-    ):
+    if record and local_build.design_of(record) != (name, precision, companion):
         raise IndexUnavailable(
             f"{location} was built with model {recorded_design(record)!r} ({record.get('precision', FP32)}), "
             f"not {design!r} ({precision}); build into another collection ({location}#other) or drop this one"
@@ -110,7 +107,7 @@ def build_milvus(
     }
     store.put_json("record", {**(record or {}), **described, "dirty": True})
     cdim = companion["dimension"] if companion else None
-    fields = STAT_FIELDS + (["companion"] if companion else [])
+    fields = _stat_fields(bool(companion))
     stats = _load_stats(store, dim, cdim) if record and not was_dirty else _new_stats(dim, cdim)
     # hubness densities up to HUBNESS_MAX_PASSAGES, as locally (new passages estimated at
     # ~300 characters each: they are split run by run)
@@ -191,7 +188,7 @@ def _ingest(store, stats, articles, stored: set[str], prints, embed, names, remo
         vectors.update(zip((p.passage_id for p in todo), embed(name, [p.text for p in todo]), strict=True))
     companions = _companions(enriched, passages, known, embed, second) if second else None
     replaced = sorted({a.article_id for a in articles} & stored)
-    old_rows = store.passages_of(replaced, STAT_FIELDS + extra) if replaced else []
+    old_rows = store.passages_of(replaced, _stat_fields(bool(second))) if replaced else []
     new_ids = {p.passage_id for p in passages}
     store.delete_passages([r["id"] for r in old_rows if r["id"] not in new_ids])
     removed += [r["vector"] for r in old_rows if r["id"] not in new_ids]
@@ -249,6 +246,11 @@ def _rows(articles, passages, vectors: dict, *, terms: list[list[str]]) -> list[
     return rows
 
 
+def _stat_fields(companion: bool) -> list[str]:
+    """The passage fields ``Stats.add`` reads (the companion's vector too, if any)."""
+    return STAT_FIELDS + (["companion"] if companion else [])
+
+
 def _new_stats(dim: int, companion_dim: int | None) -> Stats:
     return Stats(dim, companion=Moments(companion_dim) if companion_dim else None)
 
@@ -272,7 +274,7 @@ def _put_terms(store: MilvusStore, stats: Stats) -> None:
 def _recount(store: MilvusStore, dim: int, companion_dim: int | None) -> Stats:
     """Every statistic again from the stored passages (after an interrupted build, or
     when avgdl drifted)."""
-    rows = store.scan("passages", "", STAT_FIELDS + (["companion"] if companion_dim else []))
+    rows = store.scan("passages", "", _stat_fields(bool(companion_dim)))
     stats = _new_stats(dim, companion_dim)
     stats.avgdl = sum(len(r["terms"].split()) for r in rows) / len(rows) if rows else 0.0
     stats.add(rows)

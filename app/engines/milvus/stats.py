@@ -65,8 +65,7 @@ class Stats:
     def add(self, rows: list[dict], sign: int = 1) -> set[int]:
         """Add (``sign`` -1: remove) passage rows (vector, terms, density, language);
         returns the term keys whose sums changed (their df/s1/s2 deltas in ``terms``)."""
-        from app.index.segment import companion_sums
-        from app.index.vectors import moment_sums
+        from app.index.vectors import companion_sums, moment_sums
 
         if not rows:
             return set()
